@@ -1,0 +1,50 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"text/tabwriter"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/benchctl/benchctl/engine/units"
+	"github.com/benchctl/benchctl/probes"
+)
+
+func gpusCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "gpus",
+		Usage: "list the GPUs the backend sees, or say why it sees none",
+		Flags: gpuFlags(),
+		Action: func(c *cli.Context) error {
+			b, _, err := openBackend(c)
+			if err != nil {
+				return err
+			}
+			defer b.Close()
+			devs := b.Devices()
+			if len(devs) == 0 {
+				reason := "no GPUs"
+				if nb, ok := b.(*probes.NoneBackend); ok {
+					reason = nb.Reason
+				}
+				return &exitError{code: exitFailed, err: fmt.Errorf("no GPUs seen: %s", reason)}
+			}
+			fmt.Printf("backend: %s\n", b.Name())
+			w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(w, "INDEX\tNAME\tUUID\tMEMORY\tDRIVER\tCUDA\tACCOUNTING")
+			for _, d := range devs {
+				acc := "no"
+				if d.AccountingOK {
+					acc = "yes"
+				}
+				if d.AccountingWhy != "" {
+					acc += " (" + d.AccountingWhy + ")"
+				}
+				fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", d.Index, d.Name, d.UUID,
+					units.FormatBytes(float64(d.MemoryTotal)), d.Driver, d.CUDA, acc)
+			}
+			return w.Flush()
+		},
+	}
+}

@@ -1,0 +1,97 @@
+// Command benchctl validates the performance and memory behaviour of GPU
+// pipelines with Lua scenarios. See README.md for the commands and exit codes.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"runtime/debug"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/benchctl/benchctl/engine/pipeline"
+	_ "github.com/benchctl/benchctl/probes/nvml"
+	_ "github.com/benchctl/benchctl/probes/sim"
+	_ "github.com/benchctl/benchctl/reporters/all"
+)
+
+// Exit codes, as documented in the README.
+const (
+	exitOK          = 0
+	exitFailed      = 1   // a test failed or errored
+	exitUsage       = 2   // bad usage, a bad scenario or an unwritable output
+	exitInterrupted = 130 // SIGINT
+	exitTerminated  = 143 // SIGTERM
+)
+
+// version is set at build time with -ldflags "-X main.version=..."; otherwise
+// the VCS revision from the build info is used.
+var version = ""
+
+func benchctlVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				return "dev-" + s.Value[:12]
+			}
+		}
+	}
+	return "dev"
+}
+
+// exitError carries an exit code through urfave/cli.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return ""
+	}
+	return e.err.Error()
+}
+
+func usageError(format string, args ...any) error {
+	return &exitError{code: exitUsage, err: fmt.Errorf(format, args...)}
+}
+
+func main() {
+	_ = pipeline.EnableSubreaper()
+	app := &cli.App{
+		Name:            "benchctl",
+		Usage:           "prove that a GPU pipeline is fast enough, does not leak and survives its OOMs",
+		Version:         benchctlVersion(),
+		HideHelpCommand: true,
+		Flags:           logFlags(),
+		Commands: []*cli.Command{
+			runCommand(), listCommand(), checkCommand(), dataCommand(),
+			gpusCommand(), monitorCommand(), reportCommand(),
+		},
+		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
+			return &exitError{code: exitUsage, err: err}
+		},
+		ExitErrHandler: func(*cli.Context, error) {},
+	}
+	os.Exit(exitCode(app.Run(os.Args)))
+}
+
+func exitCode(err error) int {
+	if err == nil {
+		return exitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil && ee.err.Error() != "" {
+			fmt.Fprintln(os.Stderr, "benchctl: "+ee.err.Error())
+		}
+		return ee.code
+	}
+	// urfave/cli's own errors (unknown flag, missing argument) are usage errors.
+	fmt.Fprintln(os.Stderr, "benchctl: "+err.Error())
+	return exitUsage
+}

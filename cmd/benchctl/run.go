@@ -1,0 +1,264 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/benchctl/benchctl/engine"
+	"github.com/benchctl/benchctl/engine/units"
+	"github.com/benchctl/benchctl/probes"
+	"github.com/benchctl/benchctl/reporters"
+	"github.com/benchctl/benchctl/result"
+)
+
+func gpuFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "gpu-backend", Value: "auto", Usage: "auto (nvml when a GPU is there), nvml, sim, none"},
+		&cli.StringFlag{Name: "gpus", Usage: "GPUs to watch, by index or UUID (comma-separated); default all"},
+		&cli.IntFlag{Name: "sim-gpus", Value: 4, Usage: "simulated GPUs for --gpu-backend sim"},
+		&cli.StringFlag{Name: "sim-memory", Value: "80GiB", Usage: "memory of each simulated GPU"},
+		&cli.StringFlag{Name: "sample-interval", Value: "10ms", Usage: "GPU sampling interval"},
+		&cli.BoolFlag{Name: "accounting", Value: true, Usage: "turn on NVML accounting during runs for exact per-process peaks (needs root; the mode found is restored)"},
+	}
+}
+
+func outFlag() cli.Flag {
+	return &cli.StringSliceFlag{Name: "out", Aliases: []string{"o"}, Usage: "FORMAT=PATH, repeatable; formats: " + strings.Join(reporters.Names(), ", ") + "; PATH - is stdout"}
+}
+
+func runCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "run",
+		Usage:     "run scenarios and write reports",
+		ArgsUsage: "SCENARIO.lua...",
+		Flags: append([]cli.Flag{
+			outFlag(),
+			&cli.StringSliceFlag{Name: "var", Usage: "KEY=VALUE, repeatable; read in Lua with bench.var"},
+			&cli.StringFlag{Name: "tags", Usage: "run only suites or tests with one of these tags (comma-separated)"},
+			&cli.StringFlag{Name: "results-dir", Usage: "logs, work dirs and reports (default ./reports/<time>)"},
+		}, gpuFlags()...),
+		Action: runAction,
+	}
+}
+
+// openBackend opens the GPU backend the flags ask for.
+func openBackend(c *cli.Context) (probes.Backend, time.Duration, error) {
+	interval, err := units.ParseDuration(c.String("sample-interval"))
+	if err != nil || interval <= 0 {
+		return nil, 0, usageError("--sample-interval %q: want a positive duration such as 10ms", c.String("sample-interval"))
+	}
+	mem, err := units.ParseSize(c.String("sim-memory"))
+	if err != nil {
+		return nil, 0, usageError("--sim-memory: %v", err)
+	}
+	cfg := probes.Config{SimGPUs: c.Int("sim-gpus"), SimMemory: mem}
+	if g := c.String("gpus"); g != "" {
+		cfg.Select = strings.Split(g, ",")
+	}
+	name := c.String("gpu-backend")
+	known := false
+	for _, n := range probes.Names() {
+		known = known || n == name
+	}
+	if !known {
+		return nil, 0, usageError("--gpu-backend %q: want one of %s", name, strings.Join(probes.Names(), ", "))
+	}
+	b, err := probes.Open(name, cfg)
+	if err != nil {
+		return nil, 0, usageError("gpu backend %s: %v", name, err)
+	}
+	return b, interval, nil
+}
+
+func parseVars(specs []string) (map[string]string, error) {
+	vars := map[string]string{}
+	for _, s := range specs {
+		k, v, ok := strings.Cut(s, "=")
+		if !ok || strings.TrimSpace(k) == "" {
+			return nil, usageError("--var %q: want KEY=VALUE", s)
+		}
+		vars[strings.TrimSpace(k)] = v
+	}
+	return vars, nil
+}
+
+// expandScenarios expands globs the shell left alone and refuses no match.
+func expandScenarios(args []string) ([]string, error) {
+	if len(args) == 0 {
+		return nil, usageError("no scenario given (benchctl run SCENARIO.lua...)")
+	}
+	var files []string
+	for _, a := range args {
+		if strings.ContainsAny(a, "*?[") {
+			m, err := filepath.Glob(a)
+			if err != nil || len(m) == 0 {
+				return nil, usageError("%s: no scenario matches", a)
+			}
+			files = append(files, m...)
+			continue
+		}
+		files = append(files, a)
+	}
+	return files, nil
+}
+
+// signalContext is cancelled by SIGINT or SIGTERM; which one came is kept for
+// the exit code. A second signal exits at once.
+func signalContext() (context.Context, func() int, func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var got atomic.Int32
+	ch := make(chan os.Signal, 2)
+	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM)
+	go func() {
+		for sig := range ch {
+			if !got.CompareAndSwap(0, int32(sig.(syscall.Signal))) {
+				fmt.Fprintln(os.Stderr, "benchctl: second signal, exiting now")
+				os.Exit(exitCodeFor(syscall.Signal(got.Load())))
+			}
+			fmt.Fprintln(os.Stderr, "benchctl: interrupted; ending the pipeline and writing reports (again to force)")
+			cancel()
+		}
+	}()
+	code := func() int {
+		if s := got.Load(); s != 0 {
+			return exitCodeFor(syscall.Signal(s))
+		}
+		return 0
+	}
+	stop := func() { signal.Stop(ch); cancel() }
+	return ctx, code, stop
+}
+
+func exitCodeFor(sig syscall.Signal) int {
+	if sig == syscall.SIGTERM {
+		return exitTerminated
+	}
+	return exitInterrupted
+}
+
+func runAction(c *cli.Context) error {
+	log, err := newLogger(c)
+	if err != nil {
+		return err
+	}
+	files, err := expandScenarios(c.Args().Slice())
+	if err != nil {
+		return err
+	}
+	outs, err := parseOutputs(c.StringSlice("out"))
+	if err != nil {
+		return err
+	}
+	vars, err := parseVars(c.StringSlice("var"))
+	if err != nil {
+		return err
+	}
+	var tags []string
+	for _, t := range strings.Split(c.String("tags"), ",") {
+		if t = strings.TrimSpace(t); t != "" {
+			tags = append(tags, t)
+		}
+	}
+	dir := c.String("results-dir")
+	if dir == "" {
+		dir = filepath.Join("reports", time.Now().Format("20060102-150405"))
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return usageError("--results-dir %s: %v", dir, unwrapPath(err))
+	}
+	if err := checkWritable(filepath.Join(dir, "results.json")); err != nil {
+		return usageError("--results-dir %s: %v", dir, err)
+	}
+	backend, interval, err := openBackend(c)
+	if err != nil {
+		return err
+	}
+	defer backend.Close()
+
+	jsonRep, _ := reporters.Get("json")
+	outs = append(outs, output{format: "json", path: filepath.Join(dir, "results.json"), rep: jsonRep})
+	writer := newReportWriter(outs, log)
+
+	ctx, signalled, stop := signalContext()
+	defer stop()
+	rep := &result.Report{
+		SchemaVersion: result.SchemaVersion,
+		Tool:          result.Tool{Name: "benchctl", Version: benchctlVersion()},
+		StartedAt:     time.Now(),
+		Partial:       true,
+		Invocation: result.Invocation{
+			Args: os.Args[1:], Vars: vars, Tags: tags, GPUBackend: c.String("gpu-backend"), ResultsDir: dir,
+		},
+		Environment: engine.Environment(benchctlVersion(), backend),
+	}
+	progress := newProgressLine(c.Bool("quiet") || c.String("log-format") == "json")
+	defer progress.stop()
+	eng := engine.New(engine.Options{
+		Vars: vars, Tags: tags, ResultsDir: dir, Backend: backend, SampleInterval: interval,
+		Accounting: c.Bool("accounting"), Log: log, Progress: progress.set,
+		CaseDone: func(r *result.Report) {
+			r.FinishedAt = time.Now()
+			r.Seconds = r.FinishedAt.Sub(r.StartedAt).Seconds()
+			writer.write(r, false)
+		},
+	})
+	runErr := eng.Run(ctx, files, rep)
+	progress.stop()
+	for _, k := range eng.UnusedVars() {
+		log.Warn().Str("var", k).Msg("--var not read by any scenario")
+	}
+	rep.Partial = false
+	rep.FinishedAt = time.Now()
+	rep.Seconds = rep.FinishedAt.Sub(rep.StartedAt).Seconds()
+	writer.write(rep, true)
+	if !c.Bool("quiet") {
+		printSummary(rep, dir)
+	}
+	return runExit(rep, runErr, writer.err(), signalled())
+}
+
+// runExit picks the exit code: an interrupt first, then bad scenarios and
+// unwritable outputs, then failed tests.
+func runExit(rep *result.Report, runErr, writeErr error, signalled int) error {
+	if signalled != 0 {
+		return &exitError{code: signalled}
+	}
+	if runErr != nil {
+		if errors.Is(runErr, engine.ErrBadScenario) {
+			return &exitError{code: exitUsage, err: runErr}
+		}
+		return &exitError{code: exitUsage, err: runErr}
+	}
+	if writeErr != nil {
+		return &exitError{code: exitUsage, err: writeErr}
+	}
+	for _, s := range rep.Suites {
+		if s.Status == result.Failed || s.Status == result.Errored {
+			return &exitError{code: exitFailed}
+		}
+	}
+	return nil
+}
+
+func printSummary(rep *result.Report, dir string) {
+	r, err := reporters.Get("console")
+	if err != nil {
+		return
+	}
+	data, err := r.Render(rep)
+	if err != nil {
+		return
+	}
+	os.Stderr.Write(data)
+	fmt.Fprintf(os.Stderr, "results: %s\n", dir)
+}

@@ -1,0 +1,150 @@
+package fasta
+
+import (
+	"bufio"
+	"bytes"
+	"os"
+	"strings"
+	"testing"
+)
+
+func parse(t *testing.T, data []byte) (ids []string, seqs []string) {
+	t.Helper()
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		if line := sc.Text(); strings.HasPrefix(line, ">") {
+			ids = append(ids, line[1:])
+		} else {
+			seqs = append(seqs, line)
+		}
+	}
+	return ids, seqs
+}
+
+func TestPresetsAndDeterminism(t *testing.T) {
+	for _, name := range []string{"tiny", "small", "medium"} {
+		t.Run(name, func(t *testing.T) {
+			var a, b bytes.Buffer
+			ra, err := Write(&a, Options{Preset: name, Seed: 7})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := Write(&b, Options{Preset: name, Seed: 7}); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(a.Bytes(), b.Bytes()) {
+				t.Fatal("same seed gave different output")
+			}
+			p := Presets[name]
+			ids, seqs := parse(t, a.Bytes())
+			if len(ids) != p.Sequences || len(seqs) != p.Sequences || ra.Sequences != p.Sequences {
+				t.Fatalf("got %d ids, %d seqs, want %d", len(ids), len(seqs), p.Sequences)
+			}
+			var bases int64
+			for _, s := range seqs {
+				if len(s) < p.MinLen || len(s) > p.MaxLen {
+					t.Fatalf("length %d outside %d..%d", len(s), p.MinLen, p.MaxLen)
+				}
+				if strings.Trim(s, "ACGT") != "" {
+					t.Fatalf("non-ACGT base in %q", s[:20])
+				}
+				bases += int64(len(s))
+			}
+			if bases != ra.Bases {
+				t.Errorf("Bases = %d, counted %d", ra.Bases, bases)
+			}
+		})
+	}
+}
+
+func TestOpenFramesAndGC(t *testing.T) {
+	stopsIn := func(s string) int {
+		n := 0
+		for i := 0; i+3 <= len(s); i += 3 {
+			if isStop(s[i], s[i+1], s[i+2]) {
+				n++
+			}
+		}
+		return n
+	}
+	var orf, uni bytes.Buffer
+	if _, err := Write(&orf, Options{Sequences: 200, MinLen: 300, MaxLen: 300, Seed: 1, GC: 0.6}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Write(&uni, Options{Sequences: 200, MinLen: 300, MaxLen: 300, Seed: 1, UniformBases: true}); err != nil {
+		t.Fatal(err)
+	}
+	_, oseqs := parse(t, orf.Bytes())
+	_, useqs := parse(t, uni.Bytes())
+	open := 0
+	var gc, all int
+	for i := range oseqs {
+		if stopsIn(oseqs[i]) != 0 {
+			t.Fatalf("frame 1 of ORF read %d has a stop codon", i)
+		}
+		if stopsIn(useqs[i]) == 0 {
+			open++
+		}
+		gc += strings.Count(oseqs[i], "G") + strings.Count(oseqs[i], "C")
+		all += len(oseqs[i])
+	}
+	if open > 20 {
+		t.Errorf("%d of 200 uniform reads had an open first frame; expected almost none", open)
+	}
+	if frac := float64(gc) / float64(all); frac < 0.55 || frac > 0.65 {
+		t.Errorf("GC fraction %.3f, want about 0.6", frac)
+	}
+}
+
+func TestWriteFilesSplits(t *testing.T) {
+	dir := t.TempDir()
+	res, err := WriteFiles(dir, "input", Options{Preset: "small", Files: 3, Seed: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Paths) != 3 {
+		t.Fatalf("paths = %v", res.Paths)
+	}
+	total := 0
+	for _, p := range res.Paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids, _ := parse(t, data)
+		total += len(ids)
+	}
+	if total != 100 {
+		t.Errorf("split files hold %d sequences, want 100", total)
+	}
+}
+
+func TestBadOptions(t *testing.T) {
+	bad := map[string]Options{
+		"unknown preset": {Preset: "huge"},
+		"no size":        {},
+		"min > max":      {Sequences: 1, MinLen: 10, MaxLen: 5},
+		"gc":             {Preset: "tiny", GC: 1.5},
+		"files":          {Preset: "tiny", Files: 11},
+	}
+	for name, o := range bad {
+		t.Run(name, func(t *testing.T) {
+			if _, err := o.Resolve(); err == nil {
+				t.Fatal("want error")
+			}
+		})
+	}
+}
+
+func BenchmarkWriteTypical(b *testing.B) {
+	var buf bytes.Buffer
+	for b.Loop() {
+		buf.Reset()
+		res, err := Write(&buf, Options{Preset: "typical", Seed: 1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.SetBytes(res.Bases)
+	}
+}

@@ -1,0 +1,330 @@
+// Package pipeline runs the program under test: argv without a shell unless
+// asked, in its own process group, with stdout and stderr streamed to log files,
+// stage markers matched per line, the exit classified (ok, failed, oom, timeout,
+// killed, interrupted, not startable), and the whole process tree ended on a
+// timeout or an interrupt, grandchildren that left the process group included.
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/benchctl/benchctl/result"
+)
+
+// Spec says what to run and how.
+type Spec struct {
+	Name        string
+	Argv        []string
+	Shell       bool     // run Argv joined by spaces through /bin/sh -c
+	Env         []string // KEY=VALUE added to benchctl's environment
+	Cwd         string
+	Timeout     time.Duration // 0: none beyond the context's
+	Grace       time.Duration // between SIGTERM and SIGKILL; default 5 s
+	Markers     []Marker
+	OOMExitCode int // default 4; negative: no exit code means OOM
+	TailLines   int // default 40
+	LogDir      string
+	Hooks       Hooks
+}
+
+// Hooks let the engine follow a run. Each is optional; Stage and Line are called
+// from the goroutines that read the output, never concurrently with each other.
+type Hooks struct {
+	Started   func(pid int)
+	Stage     func(name string, at time.Duration)
+	Line      func(stream, line string)
+	Leftovers func(pids []int) // processes of the tree still alive after the main one ended, before they are ended
+}
+
+// oomText is what frameworks print when the GPU runs out of memory.
+var oomText = regexp.MustCompile(`(?i)(cuda out of memory|out of memory|outofmemoryerror|CUBLAS_STATUS_ALLOC_FAILED|cudaErrorMemoryAllocation)`)
+
+// Run executes the spec once. It never returns an error: every way a run can
+// end, not starting included, is classified in the returned result.Run.
+func Run(ctx context.Context, s Spec) result.Run {
+	if s.Grace <= 0 {
+		s.Grace = 5 * time.Second
+	}
+	if s.OOMExitCode == 0 {
+		s.OOMExitCode = 4
+	}
+	if s.TailLines <= 0 {
+		s.TailLines = 40
+	}
+	run := result.Run{Name: s.Name, Argv: s.Argv, Cwd: s.Cwd, StartedAt: time.Now()}
+	if len(s.Argv) == 0 || s.Argv[0] == "" {
+		run.Class, run.ExitCode, run.Error = result.ExitNotStartable, -1, "empty command"
+		return run
+	}
+	argv := s.Argv
+	if s.Shell {
+		argv = []string{"/bin/sh", "-c", strings.Join(s.Argv, " ")}
+	}
+	path, err := exec.LookPath(argv[0])
+	if err != nil {
+		run.Class, run.ExitCode = result.ExitNotStartable, -1
+		run.Error = notStartable(argv[0], err)
+		return run
+	}
+
+	cmd := exec.Command(path, argv[1:]...)
+	cmd.Args[0] = argv[0]
+	cmd.Dir = s.Cwd
+	cmd.Env = append(os.Environ(), s.Env...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	stdout, stderr := newTail(s.TailLines), newTail(s.TailLines)
+	outLog, errLog, err := openLogs(s, &run)
+	if err != nil {
+		run.Class, run.ExitCode, run.Error = result.ExitNotStartable, -1, err.Error()
+		return run
+	}
+	defer closeAll(outLog, errLog)
+	outPipe, err := cmd.StdoutPipe()
+	if err == nil {
+		var errPipe io.ReadCloser
+		if errPipe, err = cmd.StderrPipe(); err == nil {
+			before := descendantsOfSelf()
+			if err = cmd.Start(); err == nil {
+				return wait(ctx, s, cmd, &run, outPipe, errPipe, outLog, errLog, stdout, stderr, before)
+			}
+		}
+	}
+	run.Class, run.ExitCode = result.ExitNotStartable, -1
+	run.Error = notStartable(argv[0], err)
+	return run
+}
+
+func notStartable(name string, err error) string {
+	switch {
+	case errors.Is(err, exec.ErrNotFound), errors.Is(err, os.ErrNotExist):
+		return fmt.Sprintf("pipeline command %q not found", name)
+	case errors.Is(err, os.ErrPermission):
+		return fmt.Sprintf("pipeline command %q is not executable", name)
+	}
+	return fmt.Sprintf("pipeline command %q could not start: %v", name, err)
+}
+
+func openLogs(s Spec, run *result.Run) (out, errw *os.File, err error) {
+	if s.LogDir == "" {
+		return nil, nil, nil
+	}
+	if err := os.MkdirAll(s.LogDir, 0o755); err != nil {
+		return nil, nil, fmt.Errorf("creating log dir: %w", err)
+	}
+	base := s.Name
+	if base == "" {
+		base = "run"
+	}
+	run.StdoutLog = filepath.Join(s.LogDir, base+".stdout.log")
+	run.StderrLog = filepath.Join(s.LogDir, base+".stderr.log")
+	if out, err = os.Create(run.StdoutLog); err != nil {
+		return nil, nil, fmt.Errorf("creating log: %w", err)
+	}
+	if errw, err = os.Create(run.StderrLog); err != nil {
+		out.Close()
+		return nil, nil, fmt.Errorf("creating log: %w", err)
+	}
+	return out, errw, nil
+}
+
+func closeAll(fs ...*os.File) {
+	for _, f := range fs {
+		if f != nil {
+			f.Close()
+		}
+	}
+}
+
+// writerOrNil avoids a typed-nil io.Writer for a missing log file.
+func writerOrNil(f *os.File) io.Writer {
+	if f == nil {
+		return nil
+	}
+	return f
+}
+
+func wait(ctx context.Context, s Spec, cmd *exec.Cmd, run *result.Run, outPipe, errPipe io.Reader,
+	outLog, errLog *os.File, stdout, stderr *tail, before map[int]bool) result.Run {
+	start := time.Now()
+	run.StartedAt = start
+	pid := cmd.Process.Pid
+	run.PID = pid
+	if s.Hooks.Started != nil {
+		s.Hooks.Started(pid)
+	}
+	tracker := newTracker(pid)
+	go tracker.loop()
+
+	st := &stager{spec: s, start: start, run: run}
+	var oomMu sync.Mutex
+	onLine := func(stream string, tl *tail) func(string) {
+		return func(line string) {
+			tl.add(line)
+			if stream == "stderr" && oomText.MatchString(line) {
+				oomMu.Lock()
+				if run.OOMLine == "" {
+					run.OOMLine = line
+				}
+				oomMu.Unlock()
+			}
+			st.line(line)
+			if s.Hooks.Line != nil {
+				s.Hooks.Line(stream, line)
+			}
+		}
+	}
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); pump(outPipe, writerOrNil(outLog), onLine("stdout", stdout)) }()
+	go func() { defer wg.Done(); pump(errPipe, writerOrNil(errLog), onLine("stderr", stderr)) }()
+
+	exited := make(chan error, 1)
+	go func() {
+		// Output first: Wait closes the pipes, and lines still buffered would be lost.
+		wg.Wait()
+		exited <- cmd.Wait()
+	}()
+
+	var timeout <-chan time.Time
+	if s.Timeout > 0 {
+		timer := time.NewTimer(s.Timeout)
+		defer timer.Stop()
+		timeout = timer.C
+	}
+	var waitErr error
+	var endedBy result.ExitClass
+	select {
+	case waitErr = <-exited:
+	case <-timeout:
+		endedBy = result.ExitTimeout
+		waitErr = endTree(pid, tracker, s.Grace, exited)
+	case <-ctx.Done():
+		endedBy = result.ExitInterrupted
+		waitErr = endTree(pid, tracker, s.Grace, exited)
+	}
+	elapsed := time.Since(start)
+	tracker.stop()
+	st.finish(elapsed)
+	run.Seconds = elapsed.Seconds()
+	run.StdoutTail, run.StderrTail = stdout.get(), stderr.get()
+
+	// Whatever of the tree outlived the main process is ended too: an orphaned
+	// worker still holding a GPU is the leak users most need to hear about.
+	left := leftovers(tracker, before)
+	if len(left) > 0 {
+		if s.Hooks.Leftovers != nil {
+			s.Hooks.Leftovers(left)
+		}
+		killPIDs(left, s.Grace)
+		if endedBy == "" {
+			run.Error = fmt.Sprintf("%d process(es) of the pipeline outlived it and were ended: %v", len(left), left)
+		}
+	}
+	reapZombies()
+	classify(run, s, waitErr, endedBy)
+	return *run
+}
+
+func classify(run *result.Run, s Spec, waitErr error, endedBy result.ExitClass) {
+	var exitErr *exec.ExitError
+	code := 0
+	if waitErr != nil {
+		if !errors.As(waitErr, &exitErr) {
+			run.Class, run.ExitCode, run.Error = result.ExitFailed, -1, waitErr.Error()
+			return
+		}
+		code = exitErr.ExitCode()
+		if ws, ok := exitErr.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			run.Signal = signalName(ws.Signal())
+			code = 128 + int(ws.Signal())
+		}
+	}
+	run.ExitCode = code
+	switch {
+	case endedBy == result.ExitTimeout:
+		run.Class = result.ExitTimeout
+		run.Error = fmt.Sprintf("timed out after %s and was ended", s.Timeout)
+	case endedBy == result.ExitInterrupted:
+		run.Class = result.ExitInterrupted
+		run.Error = "interrupted; the pipeline was ended"
+	case run.Signal != "":
+		run.Class = result.ExitKilled
+		if run.Error == "" {
+			run.Error = "killed by " + run.Signal
+		}
+	case code == 0:
+		run.Class = result.ExitOK
+	case s.OOMExitCode > 0 && code == s.OOMExitCode:
+		run.Class = result.ExitOOM
+	case run.OOMLine != "":
+		run.Class = result.ExitOOM
+	default:
+		run.Class = result.ExitFailed
+	}
+}
+
+func signalName(sig syscall.Signal) string {
+	names := map[syscall.Signal]string{
+		syscall.SIGHUP: "SIGHUP", syscall.SIGINT: "SIGINT", syscall.SIGQUIT: "SIGQUIT",
+		syscall.SIGILL: "SIGILL", syscall.SIGABRT: "SIGABRT", syscall.SIGBUS: "SIGBUS",
+		syscall.SIGFPE: "SIGFPE", syscall.SIGKILL: "SIGKILL", syscall.SIGSEGV: "SIGSEGV",
+		syscall.SIGPIPE: "SIGPIPE", syscall.SIGTERM: "SIGTERM",
+	}
+	if n, ok := names[sig]; ok {
+		return n
+	}
+	return fmt.Sprintf("signal %d", int(sig))
+}
+
+// stager turns marker lines into stages.
+type stager struct {
+	mu      sync.Mutex
+	spec    Spec
+	start   time.Time
+	run     *result.Run
+	current int // index into run.Stages, -1 when none
+	started bool
+}
+
+func (st *stager) line(line string) {
+	for _, m := range st.spec.Markers {
+		if !m.Matches(line) {
+			continue
+		}
+		st.mu.Lock()
+		at := time.Since(st.start)
+		if st.started && st.run.Stages[st.current].Name == m.Name {
+			st.mu.Unlock()
+			return
+		}
+		if st.started {
+			st.run.Stages[st.current].End = at.Seconds()
+		}
+		st.run.Stages = append(st.run.Stages, result.Stage{Name: m.Name, Start: at.Seconds()})
+		st.current, st.started = len(st.run.Stages)-1, true
+		st.mu.Unlock()
+		if st.spec.Hooks.Stage != nil {
+			st.spec.Hooks.Stage(m.Name, at)
+		}
+		return
+	}
+}
+
+func (st *stager) finish(at time.Duration) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.started {
+		st.run.Stages[st.current].End = at.Seconds()
+	}
+}

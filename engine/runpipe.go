@@ -1,0 +1,225 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/benchctl/benchctl/engine/pipeline"
+	"github.com/benchctl/benchctl/engine/units"
+	"github.com/benchctl/benchctl/probes"
+	"github.com/benchctl/benchctl/probes/host"
+	"github.com/benchctl/benchctl/probes/sampler"
+	"github.com/benchctl/benchctl/result"
+)
+
+func (rt *runtime) pipelineModule(L *lua.LState) *lua.LTable {
+	m := L.NewTable()
+	m.RawSetString("run", L.NewFunction(rt.pipelineRun))
+	return m
+}
+
+// runOpts are bench.pipeline.run's options, read from Lua.
+type runOpts struct {
+	spec     pipeline.Spec
+	repeat   int
+	warmup   int
+	interval time.Duration
+}
+
+func (rt *runtime) readRunOpts(L *lua.LState, st *testState) runOpts {
+	opts := L.CheckTable(1)
+	o := runOpts{repeat: 1, interval: rt.engine.opts.SampleInterval}
+	switch c := opts.RawGetString("cmd").(type) {
+	case *lua.LTable:
+		o.spec.Argv = stringList(c)
+	case lua.LString:
+		words, err := SplitCommand(string(c))
+		if err != nil {
+			L.ArgError(1, "cmd: "+err.Error())
+		}
+		o.spec.Argv = words
+	default:
+		L.ArgError(1, "cmd must be an argv table or a command string")
+	}
+	o.spec.Shell = lua.LVAsBool(opts.RawGetString("shell"))
+	o.spec.Cwd = lua.LVAsString(opts.RawGetString("cwd"))
+	if env, ok := opts.RawGetString("env").(*lua.LTable); ok {
+		env.ForEach(func(k, v lua.LValue) {
+			o.spec.Env = append(o.spec.Env, lua.LVAsString(k)+"="+cellString(v))
+		})
+	}
+	o.spec.Timeout = durationOpt(L, opts, "timeout")
+	o.spec.Grace = durationOpt(L, opts, "grace")
+	if d := durationOpt(L, opts, "sample_every"); d > 0 {
+		o.interval = d
+	}
+	if v, ok := opts.RawGetString("oom_exit_code").(lua.LNumber); ok {
+		o.spec.OOMExitCode = int(v)
+		if v == 0 {
+			o.spec.OOMExitCode = -1
+		}
+	}
+	if v, ok := opts.RawGetString("repeat").(lua.LNumber); ok && v >= 1 {
+		o.repeat = int(v)
+	}
+	if v, ok := opts.RawGetString("warmup").(lua.LNumber); ok && v >= 0 {
+		o.warmup = int(v)
+	}
+	if v, ok := opts.RawGetString("tail_lines").(lua.LNumber); ok && v > 0 {
+		o.spec.TailLines = int(v)
+	}
+	stages := map[string]string{}
+	if t, ok := opts.RawGetString("stages").(*lua.LTable); ok {
+		t.ForEach(func(k, v lua.LValue) {
+			if pair, ok := v.(*lua.LTable); ok { // { {name, pattern}, ... }
+				stages[lua.LVAsString(pair.RawGetInt(1))] = lua.LVAsString(pair.RawGetInt(2))
+				return
+			}
+			stages[lua.LVAsString(k)] = lua.LVAsString(v)
+		})
+	}
+	markers, err := pipeline.NewMarkers(stages)
+	if err != nil {
+		L.ArgError(1, err.Error())
+	}
+	o.spec.Markers = markers
+	o.spec.Name = lua.LVAsString(opts.RawGetString("name"))
+	if o.spec.Name == "" {
+		o.spec.Name = fmt.Sprintf("run%d", len(st.c.Runs)+1)
+	}
+	o.spec.Name = slug(o.spec.Name)
+	o.spec.LogDir = filepath.Join(st.c.Workdir, "logs")
+	return o
+}
+
+func durationOpt(L *lua.LState, t *lua.LTable, key string) time.Duration {
+	switch v := t.RawGetString(key).(type) {
+	case lua.LNumber:
+		return time.Duration(float64(v) * float64(time.Second))
+	case lua.LString:
+		d, err := units.ParseDuration(string(v))
+		if err != nil {
+			L.ArgError(1, key+": "+err.Error())
+		}
+		return d
+	}
+	return 0
+}
+
+// pipelineRun implements bench.pipeline.run: warm-ups, then measured
+// executions, each under the GPU sampler; it returns the last measured
+// execution with the repeat statistics and records it in the test's result.
+func (rt *runtime) pipelineRun(L *lua.LState) int {
+	st := rt.inTest(L, "bench.pipeline.run")
+	o := rt.readRunOpts(L, st)
+	ctx := L.Context()
+	var times []float64
+	var run result.Run
+	total := o.warmup + o.repeat
+	for i := 0; i < total; i++ {
+		spec := o.spec
+		if total > 1 {
+			spec.Name = fmt.Sprintf("%s.%d", o.spec.Name, i+1)
+		}
+		run = rt.execute(ctx, spec, o.interval)
+		if run.Class != result.ExitOK || ctx.Err() != nil {
+			break
+		}
+		if i >= o.warmup {
+			times = append(times, run.Seconds)
+		}
+	}
+	if total > 1 {
+		run.Repeat = pipeline.Stats(times, o.warmup)
+	}
+	run.Name = o.spec.Name
+	st.c.Runs = append(st.c.Runs, run)
+	rt.engine.setProgress(func(p *Progress) { p.Stage = "" })
+	if ctx.Err() != nil {
+		L.RaiseError("interrupted while running %s", strings.Join(run.Argv, " "))
+	}
+	L.Push(rt.runTable(L, &run))
+	return 1
+}
+
+// execute runs one execution under the sampler, with progress hooks.
+func (rt *runtime) execute(ctx context.Context, spec pipeline.Spec, interval time.Duration) result.Run {
+	e := rt.engine
+	spec.Hooks.Stage = func(name string, _ time.Duration) { e.setProgress(func(p *Progress) { p.Stage = name }) }
+	e.opts.Log.Debug().Strs("argv", spec.Argv).Msg("pipeline started")
+	run := Execute(ctx, e.opts.Backend, spec, ExecOptions{Interval: interval, Accounting: e.opts.Accounting})
+	e.opts.Log.Debug().Str("class", string(run.Class)).Int("exit_code", run.ExitCode).
+		Float64("seconds", run.Seconds).Msg("pipeline ended")
+	return run
+}
+
+// ExecOptions configure Execute.
+type ExecOptions struct {
+	Interval   time.Duration
+	Accounting bool
+}
+
+// Execute runs one pipeline execution under the GPU sampler and the host probe
+// and attaches their summaries, orphaned GPU processes included, to the run.
+// Hooks already in spec are kept and called after the sampler's.
+func Execute(ctx context.Context, b probes.Backend, spec pipeline.Spec, o ExecOptions) result.Run {
+	if ce, ok := b.(probes.ChildEnv); ok {
+		spec.Env = append(append([]string(nil), ce.ChildEnv()...), spec.Env...)
+	}
+	s := sampler.Start(ctx, b, sampler.Options{Interval: o.Interval, Host: host.NewProbe(), Accounting: o.Accounting})
+	var orphans []result.Orphan
+	user := spec.Hooks
+	spec.Hooks.Started = func(pid int) {
+		s.SetRoot(pid)
+		if user.Started != nil {
+			user.Started(pid)
+		}
+	}
+	spec.Hooks.Stage = func(name string, at time.Duration) {
+		s.Stage(name)
+		if user.Stage != nil {
+			user.Stage(name, at)
+		}
+	}
+	spec.Hooks.Leftovers = func(pids []int) {
+		orphans = findOrphans(b, pids)
+		if user.Leftovers != nil {
+			user.Leftovers(pids)
+		}
+	}
+	run := pipeline.Run(ctx, spec)
+	gpu, hostSum := s.Stop()
+	if len(b.Devices()) > 0 && gpu != nil {
+		run.GPU = gpu
+		run.GPU.Orphans = orphans
+	}
+	run.Host = hostSum
+	return run
+}
+
+// findOrphans reports which leftover processes still hold GPU memory. They are
+// ended by the runner right after.
+func findOrphans(b probes.Backend, pids []int) []result.Orphan {
+	snap, err := b.Sample()
+	if err != nil {
+		return nil
+	}
+	left := map[int]bool{}
+	for _, p := range pids {
+		left[p] = true
+	}
+	var out []result.Orphan
+	for _, g := range snap.GPUs {
+		for _, p := range g.Processes {
+			if left[p.PID] && p.Used > 0 {
+				out = append(out, result.Orphan{PID: p.PID, GPU: g.Index, Bytes: p.Used, Killed: true})
+			}
+		}
+	}
+	return out
+}

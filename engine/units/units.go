@@ -1,0 +1,99 @@
+// Package units parses and formats the readable durations and sizes that
+// scenarios and flags use: "2h", "1h30m", "500ms", "1.5s"; "100MB", "2GiB", "512".
+package units
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// ParseDuration reads a duration: Go syntax ("1h30m", "500ms"), a plain number
+// of seconds ("90", "0.5"), or days ("2d"). Negative durations are refused.
+func ParseDuration(s string) (time.Duration, error) {
+	in := strings.TrimSpace(s)
+	if in == "" {
+		return 0, fmt.Errorf("empty duration")
+	}
+	if f, err := strconv.ParseFloat(in, 64); err == nil {
+		if f < 0 || math.IsNaN(f) || math.IsInf(f, 0) {
+			return 0, fmt.Errorf("invalid duration %q: must be a finite number of seconds >= 0", s)
+		}
+		return time.Duration(f * float64(time.Second)), nil
+	}
+	if strings.HasSuffix(in, "d") {
+		f, err := strconv.ParseFloat(strings.TrimSuffix(in, "d"), 64)
+		if err == nil && f >= 0 {
+			return time.Duration(f * 24 * float64(time.Hour)), nil
+		}
+	}
+	d, err := time.ParseDuration(in)
+	if err != nil {
+		return 0, fmt.Errorf("invalid duration %q (want e.g. 500ms, 2h, 1h30m, 90)", s)
+	}
+	if d < 0 {
+		return 0, fmt.Errorf("invalid duration %q: negative", s)
+	}
+	return d, nil
+}
+
+var sizeUnits = map[string]float64{
+	"": 1, "b": 1,
+	"k": 1e3, "kb": 1e3, "m": 1e6, "mb": 1e6, "g": 1e9, "gb": 1e9, "t": 1e12, "tb": 1e12,
+	"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "tib": 1 << 40,
+}
+
+// ParseSize reads a size in bytes: "512", "100MB" (decimal, 10^6), "2GiB"
+// (binary, 2^30), "1.5GB". Units are case-insensitive.
+func ParseSize(s string) (uint64, error) {
+	in := strings.TrimSpace(s)
+	i := strings.IndexFunc(in, func(r rune) bool { return !(unicode.IsDigit(r) || r == '.') })
+	num, unit := in, ""
+	if i >= 0 {
+		num, unit = in[:i], strings.ToLower(strings.TrimSpace(in[i:]))
+	}
+	mult, ok := sizeUnits[unit]
+	f, err := strconv.ParseFloat(num, 64)
+	if !ok || err != nil || f < 0 || math.IsInf(f, 0) || math.IsNaN(f) {
+		return 0, fmt.Errorf("invalid size %q (want e.g. 512, 100MB, 2GiB)", s)
+	}
+	v := f * mult
+	if v >= math.MaxUint64 {
+		return 0, fmt.Errorf("invalid size %q: too large", s)
+	}
+	return uint64(v), nil
+}
+
+// FormatBytes writes a byte count with a binary unit: "512 B", "1.50 GiB".
+func FormatBytes(b float64) string {
+	abs := math.Abs(b)
+	switch {
+	case abs >= 1<<40:
+		return fmt.Sprintf("%.2f TiB", b/(1<<40))
+	case abs >= 1<<30:
+		return fmt.Sprintf("%.2f GiB", b/(1<<30))
+	case abs >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", b/(1<<20))
+	case abs >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", b/(1<<10))
+	}
+	return fmt.Sprintf("%.0f B", b)
+}
+
+// FormatSeconds writes a duration compactly: "450ms", "12.3s", "3m12s", "2h05m".
+func FormatSeconds(s float64) string {
+	switch {
+	case math.IsNaN(s) || math.IsInf(s, 0):
+		return "-"
+	case s < 1:
+		return fmt.Sprintf("%.0fms", s*1000)
+	case s < 60:
+		return fmt.Sprintf("%.1fs", s)
+	case s < 3600:
+		return fmt.Sprintf("%dm%02ds", int(s)/60, int(s)%60)
+	}
+	return fmt.Sprintf("%dh%02dm", int(s)/3600, (int(s)%3600)/60)
+}
