@@ -3,7 +3,7 @@ package engine
 import (
 	"bufio"
 	"os"
-	"runtime"
+	goruntime "runtime"
 	"strings"
 
 	"github.com/benchctl/benchctl/probes"
@@ -14,8 +14,8 @@ import (
 func Environment(version string, b probes.Backend) result.Environment {
 	host, _ := os.Hostname()
 	env := result.Environment{
-		Hostname: host, OS: runtime.GOOS, Arch: runtime.GOARCH, CPUs: runtime.NumCPU(),
-		GoVersion: runtime.Version(), Version: version, GPUBackend: b.Name(), GPUs: b.Devices(),
+		Hostname: host, OS: goruntime.GOOS, Arch: goruntime.GOARCH, CPUs: goruntime.NumCPU(),
+		GoVersion: goruntime.Version(), Version: version, GPUBackend: b.Name(), GPUs: b.Devices(),
 	}
 	if data, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
 		env.Kernel = strings.TrimSpace(string(data))

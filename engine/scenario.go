@@ -124,17 +124,14 @@ func loadError(file string, err error) *LoadError {
 		fmt.Sscan(m[1], &line)
 		return &LoadError{File: file, Line: line, Msg: "syntax error near '" + m[2] + "': " + m[3]}
 	}
-	msg = strings.TrimPrefix(msg, file+" ")
-	if m := luaPos.FindStringSubmatch(strings.TrimPrefix(msg, file)); m != nil && strings.HasPrefix(msg, file) {
-		var line int
-		fmt.Sscan(m[1], &line)
-		return &LoadError{File: file, Line: line, Msg: m[2]}
-	}
-	if i := strings.Index(msg, file+":"); i >= 0 {
-		if m := luaPos.FindStringSubmatch(msg[i+len(file):]); m != nil {
+	// Runtime errors read "FILE:LINE: message", possibly after other text.
+	if k := strings.Index(msg, file+":"); k >= 0 {
+		rest := msg[k+len(file)+1:]
+		if n, after, ok := strings.Cut(rest, ":"); ok {
 			var line int
-			fmt.Sscan(m[1], &line)
-			return &LoadError{File: file, Line: line, Msg: m[2]}
+			if _, err := fmt.Sscan(n, &line); err == nil {
+				return &LoadError{File: file, Line: line, Msg: strings.TrimSpace(after)}
+			}
 		}
 	}
 	return &LoadError{File: file, Msg: msg}

@@ -1,0 +1,8 @@
+local bench = require("bench")
+bench.test("os.execute", function(t) os.execute("touch /tmp/benchctl-escaped") end)
+bench.test("io.popen", function(t) io.popen("id") end)
+bench.test("io.open", function(t) io.open("/tmp/benchctl-escaped", "w") end)
+bench.test("dofile", function(t) dofile("/etc/passwd") end)
+bench.test("loadfile", function(t) loadfile("/etc/passwd") end)
+bench.test("require os path", function(t) require("../../etc/passwd") end)
+bench.test("require missing", function(t) require("lib.nothing_here") end)
