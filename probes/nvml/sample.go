@@ -1,0 +1,177 @@
+package nvml
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/NVIDIA/go-nvml/pkg/nvml"
+
+	"github.com/benchctl/benchctl/probes"
+)
+
+// span is where one GPU's processes lie in the tick's process scratch.
+type span struct{ start, end int }
+
+// valueNotAvailable is NVML_VALUE_NOT_AVAILABLE in an unsigned long long field
+// (a process's memory, when the driver cannot attribute it).
+const valueNotAvailable = math.MaxUint64
+
+// errClosed is returned by calls made after Close.
+var errClosed = errors.New("nvml backend closed")
+
+// Sample implements probes.Backend: one reading of every selected GPU.
+//
+// A field that fails is NaN (or 0) and its error is in Snapshot.Errors;
+// NOT_SUPPORTED is silent and not asked again. A GPU that answers
+// ERROR_GPU_IS_LOST is left out of GPUs from then on; the tick that finds it
+// reports an error wrapping probes.ErrGPULost. Sample itself fails only when
+// every selected GPU is lost.
+//
+// The snapshot is the caller's to keep: Sample allocates, per tick, the GPUs
+// slice and one array shared by every GPU's Processes (each capped at its own
+// length), and Errors only when there are errors. go-nvml allocates the
+// process list of each GPU as well.
+func (b *Backend) Sample() (probes.Snapshot, error) {
+	if b.closed {
+		return probes.Snapshot{}, errClosed
+	}
+	snap := probes.Snapshot{Time: b.now(), GPUs: make([]probes.GPUSample, 0, len(b.sel))}
+	b.procs, b.spans = b.procs[:0], b.spans[:0]
+	var errs []error
+	for _, d := range b.sel {
+		if d.lost {
+			continue
+		}
+		s := b.sampleDevice(d, &errs)
+		if d.lost {
+			errs = append(errs, lostError(d))
+			b.procs = b.procs[:b.spanStart()]
+			continue
+		}
+		snap.GPUs = append(snap.GPUs, s)
+		b.spans = append(b.spans, span{b.spanStart(), len(b.procs)})
+	}
+	if len(b.procs) > 0 {
+		procs := make([]probes.ProcessMem, len(b.procs))
+		copy(procs, b.procs)
+		for i, sp := range b.spans {
+			if sp.end > sp.start {
+				snap.GPUs[i].Processes = procs[sp.start:sp.end:sp.end]
+			}
+		}
+	}
+	snap.Errors = errs
+	if len(snap.GPUs) == 0 && len(b.sel) > 0 {
+		return snap, fmt.Errorf("%w: every selected gpu is lost", probes.ErrGPULost)
+	}
+	return snap, nil
+}
+
+// spanStart is where the next GPU's processes start in b.procs.
+func (b *Backend) spanStart() int {
+	if len(b.spans) == 0 {
+		return 0
+	}
+	return b.spans[len(b.spans)-1].end
+}
+
+// sampleDevice reads every field of d, appending its processes to b.procs.
+// Once d is lost, the remaining fields are not read.
+func (b *Backend) sampleDevice(d *device, errs *[]error) probes.GPUSample {
+	nan := math.NaN()
+	s := probes.GPUSample{
+		Index:    d.info.Index,
+		MemTotal: d.info.MemoryTotal,
+		UtilGPU:  nan, UtilMem: nan, TempC: nan, PowerW: nan, SMClockMHz: nan,
+	}
+	b.readMemory(d, &s, errs)
+	if d.want(fUtil) {
+		u, ret := d.h.GetUtilizationRates()
+		if check(d, fUtil, ret, errs) {
+			s.UtilGPU, s.UtilMem = float64(u.Gpu), float64(u.Memory)
+		}
+	}
+	if d.want(fTemp) {
+		t, ret := d.h.GetTemperature(nvml.TEMPERATURE_GPU)
+		if check(d, fTemp, ret, errs) {
+			s.TempC = float64(t)
+		}
+	}
+	if d.want(fPower) {
+		mw, ret := d.h.GetPowerUsage()
+		if check(d, fPower, ret, errs) {
+			s.PowerW = float64(mw) / 1000
+		}
+	}
+	if d.want(fEnergy) {
+		mj, ret := d.h.GetTotalEnergyConsumption()
+		if check(d, fEnergy, ret, errs) {
+			s.EnergyMJ = mj
+		}
+	}
+	if d.want(fClock) {
+		mhz, ret := d.h.GetClockInfo(nvml.CLOCK_SM)
+		if check(d, fClock, ret, errs) {
+			s.SMClockMHz = float64(mhz)
+		}
+	}
+	if d.want(fThrottle) {
+		s.Throttle = b.readThrottle(d, errs)
+	}
+	if d.want(fProcs) {
+		ps, ret := d.h.GetComputeRunningProcesses()
+		if check(d, fProcs, ret, errs) {
+			for _, p := range ps {
+				used := p.UsedGpuMemory
+				if used == valueNotAvailable {
+					used = 0
+				}
+				b.procs = append(b.procs, probes.ProcessMem{PID: int(p.Pid), Used: used})
+			}
+		}
+	}
+	return s
+}
+
+// readMemory reads memory through nvmlDeviceGetMemoryInfo_v2, which separates
+// driver-reserved memory from used memory, where the library has it, and
+// otherwise through nvmlDeviceGetMemoryInfo, whose used figure includes the
+// reserved memory.
+func (b *Backend) readMemory(d *device, s *probes.GPUSample, errs *[]error) {
+	if b.memV2 && d.want(fMemV2) {
+		m, ret := d.h.GetMemoryInfo_v2()
+		switch ret {
+		case nvml.SUCCESS:
+			s.MemUsed, s.MemReserved = m.Used, m.Reserved
+			return
+		case nvml.ERROR_NOT_SUPPORTED, nvml.ERROR_FUNCTION_NOT_FOUND, nvml.ERROR_ARGUMENT_VERSION_MISMATCH:
+			d.skip |= fMemV2 // fall back to v1, now and from now on
+		default:
+			check(d, fMemV2, ret, errs)
+			return
+		}
+	}
+	if d.want(fMem) {
+		m, ret := d.h.GetMemoryInfo()
+		if check(d, fMem, ret, errs) {
+			s.MemUsed = m.Used
+		}
+	}
+}
+
+// readThrottle reads the clocks-event reasons bit mask, through the older
+// "throttle reasons" call on drivers that predate the new name.
+func (b *Backend) readThrottle(d *device, errs *[]error) uint64 {
+	var mask uint64
+	var ret nvml.Return
+	if b.eventReasons {
+		mask, ret = d.h.GetCurrentClocksEventReasons()
+	} else {
+		mask, ret = d.h.GetCurrentClocksThrottleReasons()
+	}
+	if check(d, fThrottle, ret, errs) {
+		return mask
+	}
+	return 0
+}

@@ -1,0 +1,119 @@
+// Package console renders the summary printed on the terminal at the end of a
+// run: per suite, a table of its cases with status, time and the first failure
+// or error (or, for a case without one, its key metrics), then the totals line
+// "12 passed, 1 failed, 2 skipped, 0 errors in 3m12s". It is plain text with
+// aligned columns and no colour codes; escape sequences and control characters
+// from the report are removed, so printing it cannot disturb the terminal.
+//
+// FormatBytes, FormatDuration and FormatValue are the same formatting the
+// reporters use, exported for the CLI.
+package console
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/benchctl/benchctl/reporters"
+	"github.com/benchctl/benchctl/reporters/internal/format"
+	"github.com/benchctl/benchctl/reporters/internal/outcome"
+	"github.com/benchctl/benchctl/reporters/internal/table"
+	"github.com/benchctl/benchctl/reporters/internal/text"
+	"github.com/benchctl/benchctl/result"
+)
+
+func init() {
+	reporters.Register(New())
+}
+
+// KeyMetrics is how many of a case's metrics the summary shows, in the order
+// the scenario recorded them.
+const KeyMetrics = 4
+
+// detailWidth caps the detail column so a long message keeps a row on one line
+// of a wide terminal; the full text is in the other reports.
+const detailWidth = 120
+
+// Reporter writes the terminal summary.
+type Reporter struct{}
+
+var _ reporters.Reporter = (*Reporter)(nil)
+
+// New returns the console reporter.
+func New() *Reporter { return &Reporter{} }
+
+// Name returns "console".
+func (*Reporter) Name() string { return "console" }
+
+// Render returns the terminal summary of a report.
+func (*Reporter) Render(r *result.Report) ([]byte, error) {
+	if r == nil {
+		return nil, errors.New("render console: nil report")
+	}
+	var b strings.Builder
+	for _, s := range r.Suites {
+		writeSuite(&b, s)
+		b.WriteString("\n")
+	}
+	b.WriteString(outcome.Line(r) + "\n")
+	switch {
+	case r.Interrupted:
+		b.WriteString("interrupted: the run was stopped before every test finished\n")
+	case r.Partial:
+		b.WriteString("partial report: the run is still going\n")
+	}
+	return []byte(b.String()), nil
+}
+
+func writeSuite(b *strings.Builder, s result.Suite) {
+	var t outcome.Totals
+	cases := outcome.Cases(s)
+	for _, c := range cases {
+		t.Add(c.Status)
+	}
+	head := []string{s.Name, outcome.Marker(s.Status), format.Duration(s.Seconds), t.String()}
+	if s.File != "" && s.File != s.Name {
+		head = append(head, s.File)
+	}
+	b.WriteString(text.OneLine(strings.Join(head, "  ")) + "\n")
+
+	tb := table.Table{Align: []table.Align{table.Left, table.Left, table.Right, table.Left}}
+	tb.Header = []string{"STATUS", "TEST", "TIME", "DETAIL"}
+	for _, c := range cases {
+		problem, metrics := outcome.Problem(c), keyMetrics(c)
+		first := problem
+		if first == "" {
+			first, metrics = metrics, ""
+		}
+		tb.Rows = append(tb.Rows, []string{outcome.Marker(c.Status), c.Name, format.Duration(c.Seconds), text.Truncate(first, detailWidth)})
+		if metrics != "" {
+			tb.Rows = append(tb.Rows, []string{"", "", "", text.Truncate(metrics, detailWidth)})
+		}
+	}
+	if len(tb.Rows) > 0 {
+		b.WriteString(tb.Text("  "))
+	}
+}
+
+// keyMetrics lists a case's first KeyMetrics metrics: "name=12.5 MB, ...".
+func keyMetrics(c result.Case) string {
+	var parts []string
+	for i, m := range c.Metrics {
+		if i == KeyMetrics {
+			parts = append(parts, "...")
+			break
+		}
+		parts = append(parts, text.OneLine(m.Name)+"="+format.Value(m.Value, m.Unit))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// FormatBytes returns a byte count in binary units: "512 B", "1.5 GiB".
+func FormatBytes(n uint64) string { return format.Bytes(n) }
+
+// FormatDuration returns seconds as people read them: "450ms", "12.3s", "3m12s",
+// "2h05m00s".
+func FormatDuration(seconds float64) string { return format.Duration(seconds) }
+
+// FormatValue returns a metric value with its unit: "1.5 GiB" for bytes ("B"),
+// a duration for "s", "87.5%", "4500 seq/h".
+func FormatValue(v float64, unit string) string { return format.Value(v, unit) }

@@ -1,0 +1,81 @@
+package json
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/benchctl/benchctl/result"
+)
+
+// ErrNotJSON is returned, wrapped with the position and a hint, when Decode is
+// given something that is not a JSON object: a JUnit file, a log, an empty file.
+var ErrNotJSON = errors.New("not a JSON report")
+
+// ErrSchemaVersion is returned, wrapped with both versions, when a report has no
+// schema_version or one this build does not read.
+var ErrSchemaVersion = errors.New("unsupported report")
+
+// Decode reads a report written by the json reporter. It checks schema_version
+// first: a report without one, or of another version than result.SchemaVersion,
+// is an error wrapping ErrSchemaVersion ("schema version 2, want 1"); input that
+// is not a JSON object is an error wrapping ErrNotJSON. Unknown fields are
+// ignored, so a report from a newer build of the same version reads. Null
+// numbers (NaN and infinities when written) read as 0.
+func Decode(data []byte) (*result.Report, error) {
+	var head struct {
+		SchemaVersion json.RawMessage `json:"schema_version"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return nil, notJSON(data, err)
+	}
+	if err := checkVersion(head.SchemaVersion); err != nil {
+		return nil, err
+	}
+	var r result.Report
+	if err := json.Unmarshal(data, &r); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return nil, fmt.Errorf("decode report: field %s: %s where the schema has %s", te.Field, te.Value, te.Type)
+		}
+		return nil, fmt.Errorf("decode report: %w", err)
+	}
+	return &r, nil
+}
+
+func checkVersion(raw json.RawMessage) error {
+	got := string(bytes.TrimSpace(raw))
+	if got == "" || got == "null" {
+		return fmt.Errorf("%w: schema version missing, want %d", ErrSchemaVersion, result.SchemaVersion)
+	}
+	if v, err := strconv.ParseInt(got, 10, 64); err != nil || v != result.SchemaVersion {
+		return fmt.Errorf("%w: schema version %s, want %d", ErrSchemaVersion, got, result.SchemaVersion)
+	}
+	return nil
+}
+
+// notJSON explains why data is not a JSON report, naming the byte where the
+// JSON broke and what the input looks like instead.
+func notJSON(data []byte, err error) error {
+	trimmed := bytes.TrimSpace(data)
+	var hint string
+	switch {
+	case len(trimmed) == 0:
+		return fmt.Errorf("%w: the input is empty", ErrNotJSON)
+	case trimmed[0] == '<':
+		hint = " (it looks like XML: a JUnit report?)"
+	case trimmed[0] == '#' || trimmed[0] == '|':
+		hint = " (it looks like Markdown or a console summary)"
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Errorf("%w: %v at byte %d%s", ErrNotJSON, se, se.Offset, hint)
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) && te.Field == "" {
+		return fmt.Errorf("%w: the input is a JSON %s, not an object%s", ErrNotJSON, te.Value, hint)
+	}
+	return fmt.Errorf("%w: %v", ErrNotJSON, err)
+}
