@@ -1,0 +1,130 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/benchctl/benchctl/engine/units"
+	"github.com/benchctl/benchctl/probes/sim"
+)
+
+// Fragmentation of activation memory in the caching allocator: the share of a
+// batch's bytes reserved on top of what it allocates.
+const (
+	fragDefault    = 0.25
+	fragExpandable = 0.02
+)
+
+// device is one process's memory on one GPU, modelled on PyTorch's caching
+// allocator: "allocated" is what tensors use; "reserved" is what the allocator
+// holds from the driver, which is what the GPU (and benchctl) sees. Reserved
+// memory only grows, batch after batch, until the cache is emptied. Every
+// change is written to the simulated GPU; without one (proc nil) only the
+// figures are kept.
+type device struct {
+	proc  *sim.Proc
+	gpu   int
+	total uint64 // the GPU's memory; 0: unknown, only --oom-above limits
+	frag  float64
+
+	models   uint64 // allocated by the loaded models
+	leak     uint64 // allocated and never freed
+	reserved uint64
+	util     float64
+
+	peakAlloc, peakReserved uint64
+}
+
+func newDevice(proc *sim.Proc, gpu int, expandable bool) (*device, error) {
+	d := &device{proc: proc, gpu: gpu, frag: fragDefault}
+	if expandable {
+		d.frag = fragExpandable
+	}
+	if proc != nil {
+		total, err := sim.MemoryTotal(proc.Dir(), gpu)
+		if err != nil {
+			return nil, fmt.Errorf("gpu %d: %w", gpu, err)
+		}
+		d.total = total
+	}
+	return d, nil
+}
+
+// base is what stays allocated between batches.
+func (d *device) base() uint64 { return d.models + d.leak }
+
+// need is what the allocator must hold to run a batch of activation bytes.
+func (d *device) need(activations uint64) uint64 {
+	return d.base() + activations + uint64(float64(activations)*d.frag)
+}
+
+// fits reports whether a batch of activation bytes fits in the GPU.
+func (d *device) fits(activations uint64) bool {
+	return d.total == 0 || d.need(activations) <= d.total
+}
+
+// allocate runs a batch (or loads models) needing activation bytes on top of
+// base at util percent: reserved grows to what it needs and stays there.
+func (d *device) allocate(activations uint64, util float64) error {
+	d.peakAlloc = max(d.peakAlloc, d.base()+activations)
+	d.reserved = max(d.reserved, d.need(activations))
+	d.util = util
+	return d.show(0)
+}
+
+// setModels loads (or, with 0, unloads) the models.
+func (d *device) setModels(bytes uint64) error {
+	d.models = bytes
+	if bytes == 0 {
+		return d.emptyCache() // models deleted, then torch.cuda.empty_cache()
+	}
+	return d.allocate(0, 0)
+}
+
+// addLeak makes bytes more allocated for good.
+func (d *device) addLeak(bytes uint64) error {
+	d.leak += bytes
+	return d.allocate(0, d.util)
+}
+
+// emptyCache gives the cached memory back to the driver.
+func (d *device) emptyCache() error {
+	d.reserved = d.base()
+	return d.show(0)
+}
+
+// idle sets the utilization, the memory unchanged.
+func (d *device) idle(util float64) error {
+	d.util = util
+	return d.show(0)
+}
+
+// spike holds extra bytes for a while (until the next show).
+func (d *device) spike(extra uint64) error {
+	d.peakAlloc = max(d.peakAlloc, d.base()+extra)
+	d.peakReserved = max(d.peakReserved, d.reserved+extra)
+	return d.show(extra)
+}
+
+// show writes the state, with extra bytes on top, to the simulated GPU.
+func (d *device) show(extra uint64) error {
+	d.peakReserved = max(d.peakReserved, d.reserved+extra)
+	if err := d.proc.Set(d.gpu, d.reserved+extra, d.util, d.util/2); err != nil {
+		return fmt.Errorf("simulated gpu: %w", err)
+	}
+	return nil
+}
+
+// describe is the free-memory part of an out-of-memory message.
+func (d *device) describe(activations uint64) string {
+	s := fmt.Sprintf("Tried to allocate %s.", units.FormatBytes(float64(activations)))
+	if d.total > 0 {
+		free := uint64(0)
+		if d.reserved < d.total {
+			free = d.total - d.reserved
+		}
+		s += fmt.Sprintf(" GPU %d has a total capacity of %s of which %s is free.",
+			d.gpu, units.FormatBytes(float64(d.total)), units.FormatBytes(float64(free)))
+	}
+	return s + fmt.Sprintf(" Of the allocated memory %s is allocated by PyTorch, and %s is reserved by PyTorch but unallocated.",
+		units.FormatBytes(float64(d.base())), units.FormatBytes(float64(d.reserved-min(d.reserved, d.base()))))
+}

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/benchctl/benchctl/probes/sim"
+)
+
+// predict is the predict command: the whole pipeline in the main process, or
+// one worker's share of the GPU stages.
+func predict(opt *options, stdout, stderr io.Writer) error {
+	start := time.Now()
+	if opt.ignoreSigterm {
+		signal.Ignore(syscall.SIGTERM)
+	}
+	pause(opt.startup)
+	recs, err := readFASTA(opt.input)
+	if err != nil {
+		return err
+	}
+	proc, err := sim.FromEnv()
+	if err != nil {
+		return err
+	}
+	defer proc.Close()
+	if opt.worker() {
+		return runWorker(opt, proc, recs, stderr, stdout)
+	}
+
+	log := logger{w: stderr}
+	if opt.badUTF8 {
+		badUTF8(stdout, stderr)
+	}
+	if opt.flood > 0 {
+		flood(stdout, opt.flood)
+	}
+	gpus, err := opt.resolveGPUs(proc)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(opt.outDir, 0o755); err != nil {
+		return fmt.Errorf("output directory: %w", err)
+	}
+
+	chunks := chunkReads(recs, opt.modelType)
+	log.stage("Translating six frames (%d reads -> %d chunks)", len(recs), len(chunks))
+	pause(opt.stageTime(stTranslate, len(recs)))
+	if err := opt.checkpoint(log, stTranslate); err != nil {
+		return err
+	}
+
+	var st gpuStats
+	if opt.parallel {
+		st, err = runParallel(opt, gpus, len(recs), stdout, stderr)
+	} else {
+		st, err = runGPU(opt, proc, gpus[0], recs, log, stdout)
+	}
+	if err != nil {
+		return err
+	}
+
+	log.stage("Consensus over frames")
+	pause(opt.stageTime(stConsensus, len(recs)))
+	if err := opt.checkpoint(log, stConsensus); err != nil {
+		return err
+	}
+	if err := writeResults(opt.outDir, chunks); err != nil {
+		return err
+	}
+	summarize(log, len(recs), len(chunks), time.Since(start), st)
+	if opt.exitCode >= 0 {
+		return &exitErr{code: opt.exitCode}
+	}
+	return nil
+}
+
+// summarize prints the closing lines: throughput, peak memory and allocator
+// efficiency (allocated over reserved at their peaks).
+func summarize(log logger, reads, chunks int, took time.Duration, st gpuStats) {
+	secs := took.Seconds()
+	log.line("Done: %d sequences, %d chunks in %.2f s (%.1f seq/s)", reads, chunks, secs, float64(reads)/max(secs, 1e-9))
+	log.line("Peak memory: %.1f MiB allocated, %.1f MiB reserved", float64(st.PeakAlloc)/(1<<20), float64(st.PeakReserved)/(1<<20))
+	eff := 100.0
+	if st.PeakReserved > 0 {
+		eff = 100 * float64(st.PeakAlloc) / float64(st.PeakReserved)
+	}
+	log.line("Allocator efficiency: %.1f%%", eff)
+}
+
+// resolveGPUs returns the GPUs to run on: --gpus, checked against the simulated
+// machine, or the visible ones (CUDA_VISIBLE_DEVICES), or GPU 0 without a
+// simulated machine.
+func (o *options) resolveGPUs(proc *sim.Proc) ([]int, error) {
+	if proc == nil {
+		if o.gpus != nil {
+			return o.gpus, nil
+		}
+		return []int{0}, nil
+	}
+	if o.gpus != nil {
+		for _, g := range o.gpus {
+			if _, err := sim.MemoryTotal(proc.Dir(), g); err != nil {
+				return nil, fmt.Errorf("--gpus: %w", err)
+			}
+		}
+		return o.gpus, nil
+	}
+	gpus, err := proc.Visible()
+	if err != nil {
+		return nil, err
+	}
+	if len(gpus) == 0 {
+		return nil, fmt.Errorf("no CUDA device visible")
+	}
+	if !o.parallel {
+		gpus = gpus[:1]
+	}
+	return gpus, nil
+}
