@@ -65,8 +65,12 @@ func (f durationFlag) Set(s string) error {
 	return nil
 }
 
-// percentFlag is a percentage, "30" or "30%", kept as a fraction.
-type percentFlag struct{ p *float64 }
+// percentFlag is a percentage, "30" or "30%", kept as a fraction. Negative
+// values are refused unless signed is set.
+type percentFlag struct {
+	p      *float64
+	signed bool
+}
 
 func (f percentFlag) String() string {
 	if f.p == nil {
@@ -77,7 +81,7 @@ func (f percentFlag) String() string {
 
 func (f percentFlag) Set(s string) error {
 	v, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(s), "%"), 64)
-	if err != nil || v < 0 || v > 1000 {
+	if err != nil || v < -1000 || v > 1000 || (v < 0 && !f.signed) {
 		return fmt.Errorf("bad percentage %q", s)
 	}
 	*f.p = v / 100

@@ -185,7 +185,9 @@ func (w *gpuWork) batch(act uint64, d time.Duration) error {
 	if err := dev.allocate(act, o.util); err != nil {
 		return err
 	}
-	pause(d)
+	// A pipeline that degrades as it goes (fragmentation, a growing cache)
+	// takes longer for every batch it has run.
+	pause(time.Duration(float64(d) * (1 + o.slowdownPerBatch*float64(w.batches))))
 	w.batches++
 	if o.spike > 0 && w.batches%o.spikeEvery == 0 {
 		if err := dev.spike(o.spike); err != nil {

@@ -52,11 +52,21 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == orphanCmd {
 		return runOrphan(args[1:])
 	}
-	if len(args) == 0 || args[0] != "predict" {
-		fmt.Fprintln(stderr, "Error: usage: fakepipe predict INPUT.fa -o OUTDIR [flags] (fakepipe predict -h lists them)")
+	// Knobs may come before the subcommand, so a scenario's pipeline variable
+	// can be "fakepipe --leak-per-batch 50MB" followed by "predict INPUT ...".
+	sub := -1
+	for i, a := range args {
+		if a == "predict" {
+			sub = i
+			break
+		}
+	}
+	if sub < 0 {
+		fmt.Fprintln(stderr, "Error: usage: fakepipe [knobs] predict INPUT.fa -o OUTDIR [flags] (fakepipe predict -h lists them)")
 		return exitUsage
 	}
-	opt, err := parseOptions(args[1:], stdout)
+	rest := append(append([]string(nil), args[sub+1:]...), args[:sub]...)
+	opt, err := parseOptions(rest, stdout)
 	if errors.Is(err, errHelp) {
 		return exitOK
 	}

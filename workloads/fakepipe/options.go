@@ -42,7 +42,8 @@ type options struct {
 	// Knobs.
 	timePerSeq, startup, loadTime time.Duration
 	persistentOverhead            float64 // fraction
-	streamsSpeedup                float64 // fraction
+	streamsSpeedup                float64 // fraction; negative: streams slow the pipeline down
+	slowdownPerBatch              float64 // fraction of a batch's time added per batch already run
 	modelMem, dnabertMem          uint64
 	bytesPerToken                 uint64
 	util                          float64 // percent
@@ -85,7 +86,7 @@ const (
 
 // knobs are the flags that an environment variable FAKEPIPE_<NAME> can also set.
 var knobs = []string{
-	"time-per-seq", "startup", "load-time", "persistent-overhead", "streams-speedup",
+	"time-per-seq", "startup", "load-time", "persistent-overhead", "streams-speedup", "slowdown-per-batch",
 	"model-mem", "dnabert-mem", "bytes-per-token", "util",
 	"leak-per-batch", "spike", "spike-every", "spike-ms",
 	"oom-above", "oom-mode", "hang-after", "ignore-sigterm", "crash-after", "fail-after",
@@ -166,8 +167,9 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.Var(durationFlag{&o.timePerSeq, time.Second}, "time-per-seq", "compute time per sequence, split over the stages (ESM-2 the largest)")
 	fs.Var(durationFlag{&o.startup, time.Second}, "startup", "fixed start-up cost of each process")
 	fs.Var(durationFlag{&o.loadTime, time.Second}, "load-time", "time of one model load")
-	fs.Var(percentFlag{&o.persistentOverhead}, "persistent-overhead", "extra model memory held with --persistent-models (percent)")
-	fs.Var(percentFlag{&o.streamsSpeedup}, "streams-speedup", "GPU compute time saved by --cuda-streams (percent)")
+	fs.Var(percentFlag{p: &o.persistentOverhead}, "persistent-overhead", "extra model memory held with --persistent-models (percent)")
+	fs.Var(percentFlag{p: &o.streamsSpeedup, signed: true}, "streams-speedup", "GPU compute time saved by --cuda-streams (percent; negative slows it down)")
+	fs.Var(percentFlag{p: &o.slowdownPerBatch}, "slowdown-per-batch", "each batch takes this much longer per batch already run (percent; a degrading pipeline)")
 	fs.Var(sizeFlag{&o.modelMem}, "model-mem", "ESM-2 model memory")
 	fs.Var(sizeFlag{&o.dnabertMem}, "dnabert-mem", "DNABERT-S model memory")
 	fs.Var(sizeFlag{&o.bytesPerToken}, "bytes-per-token", "activation memory per batch token")
