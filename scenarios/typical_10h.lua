@@ -19,7 +19,7 @@ local min_throughput = bench.var_number("min_throughput_per_hour", 500)
 local min_util = bench.var_number("min_utilization", 70)
 
 bench.test("typical sample projected under 10 h", function(t)
-  local sizes = virnuc.pick { quick = { 60, 150, 300 }, plan = { 1250, 2500, 5000 } }
+  local sizes = virnuc.pick { smoke = { 1, 2 }, quick = { 60, 150, 300 }, plan = { 1250, 2500, 5000 } }
   local points, last = {}, nil
   for i, n in ipairs(sizes) do
     local input = bench.data.fasta { sequences = n, min_len = 200, max_len = 2000, seed = 42 + i }

@@ -67,17 +67,34 @@ func main() {
 		Usage:           "prove that a GPU pipeline is fast enough, does not leak and survives its OOMs",
 		Version:         benchctlVersion(),
 		HideHelpCommand: true,
-		Flags:           logFlags(),
-		Commands: []*cli.Command{
-			runCommand(), listCommand(), checkCommand(), dataCommand(),
-			gpusCommand(), monitorCommand(), reportCommand(),
-		},
+		Commands:        commands(),
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
 			return &exitError{code: exitUsage, err: err}
 		},
 		ExitErrHandler: func(*cli.Context, error) {},
 	}
 	os.Exit(exitCode(app.Run(os.Args)))
+}
+
+// commands lists every command. Each takes the logging flags and answers a bad
+// flag with one line and exit 2, not a help page.
+func commands() []*cli.Command {
+	cmds := []*cli.Command{
+		runCommand(), listCommand(), checkCommand(), dataCommand(),
+		gpusCommand(), monitorCommand(), reportCommand(),
+	}
+	var setup func([]*cli.Command)
+	setup = func(cs []*cli.Command) {
+		for _, c := range cs {
+			c.Flags = append(c.Flags, logFlags()...)
+			c.OnUsageError = func(_ *cli.Context, err error, _ bool) error {
+				return &exitError{code: exitUsage, err: err}
+			}
+			setup(c.Subcommands)
+		}
+	}
+	setup(cmds)
+	return cmds
 }
 
 func exitCode(err error) int {

@@ -1,0 +1,177 @@
+package scenarios
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/benchctl/benchctl/result"
+)
+
+var bin string
+
+// TestMain builds benchctl and the fake pipeline; every test runs a shipped
+// scenario for real, on simulated GPUs.
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "benchctl-scenarios-")
+	if err != nil {
+		panic(err)
+	}
+	bin = dir
+	for _, b := range [][2]string{{"benchctl", "../cmd/benchctl"}, {"fakepipe", "../workloads/fakepipe"}} {
+		cmd := exec.Command("go", "build", "-o", filepath.Join(dir, b[0]), b[1])
+		cmd.Env = append(os.Environ(), "CGO_CFLAGS=-Wno-deprecated-declarations")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			panic("building " + b[0] + ": " + err.Error() + "\n" + string(out))
+		}
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// healthy is a fake pipeline that meets every threshold of the plan, fast.
+const healthy = "--time-per-seq 4ms --startup 10ms --load-time 150ms"
+
+type scenarioCase struct {
+	name     string
+	scenario string
+	knobs    string   // fakepipe flags, after the healthy ones (later flags win)
+	vars     []string // extra --var KEY=VALUE
+	gpus     string   // --sim-gpus; default 4
+	pass     bool
+	want     []string // substrings of the failure messages when it fails
+}
+
+var cases = []scenarioCase{
+	{name: "typical passes", scenario: "typical_10h", pass: true},
+	{name: "typical too slow", scenario: "typical_10h", knobs: "--time-per-seq 9s --startup 0 --load-time 0", gpus: "1",
+		vars: []string{"preset=smoke"},
+		want: []string{"projected time for 45000 sequences", "throughput of the 2-sequence run"}},
+	{name: "typical low utilization", scenario: "typical_10h", knobs: "--util 40",
+		want: []string{"mean GPU utilization during the embedding stages: got 40 %, want >= 70 %"}},
+
+	{name: "large passes", scenario: "large_sample", pass: true},
+	{name: "large OOM", scenario: "large_sample", knobs: "--oom-above 500",
+		want: []string{`exit class: got "oom", want == "ok"`}},
+	{name: "large leaks", scenario: "large_sample", knobs: "--leak-per-batch 64MiB",
+		want: []string{"memory floor rise over the run on GPU 0"}},
+	{name: "large orphan", scenario: "large_sample", knobs: "--orphan 1GiB",
+		want: []string{"orphaned GPU processes: got 4, want == 0"}},
+	{name: "large slows down", scenario: "large_sample", knobs: "--slowdown-per-batch 40%",
+		want: []string{"large/typical throughput ratio"}},
+
+	{name: "optimizations pass", scenario: "optimization_impact", knobs: "--load-time 300ms", vars: []string{"repeat=2"}, pass: true},
+	{name: "streams slow it down", scenario: "optimization_impact", knobs: "--streams-speedup -60%", vars: []string{"repeat=2"},
+		want: []string{"speed-up of cuda_streams against baseline"}},
+
+	{name: "stability passes", scenario: "memory_stability", pass: true},
+	{name: "stability leak", scenario: "memory_stability", knobs: "--leak-per-batch 64MiB",
+		want: []string{"memory floor rise over the run on GPU 0"}},
+	{name: "stability orphan", scenario: "memory_stability", knobs: "--orphan 1GiB",
+		want: []string{"orphaned processes holding GPU memory: got 4, want == 0"}},
+	{name: "stability OOM text", scenario: "memory_stability", knobs: "--oom-above 1000 --oom-mode reduce",
+		want: []string{"out-of-memory text in stderr"}},
+
+	{name: "stage peaks pass", scenario: "peak_memory_per_stage", pass: true},
+	{name: "stage peak spikes past 95%", scenario: "peak_memory_per_stage", knobs: "--spike 77GiB --spike-every 1 --spike-ms 40ms",
+		want: []string{"peak memory of stage esm on GPU 0"}},
+
+	{name: "large batches clean", scenario: "large_batches_oom", pass: true},
+	{name: "large batches graceful OOM", scenario: "large_batches_oom", knobs: "--oom-above 1000 --oom-mode exit", pass: true},
+	{name: "large batches reduce", scenario: "large_batches_oom", knobs: "--oom-above 1000 --oom-mode reduce", pass: true},
+	{name: "large batches crash", scenario: "large_batches_oom", knobs: "--oom-above 1000 --oom-mode crash",
+		want: []string{"exit code of an out-of-memory run: got 1, want == 4"}},
+	{name: "large batches hang", scenario: "large_batches_oom", knobs: "--hang-after esm", vars: []string{"oom_timeout=3s"},
+		want: []string{`got "timeout"`}},
+
+	{name: "persistent pays", scenario: "persistent_tradeoff", knobs: "--load-time 400ms", pass: true},
+	{name: "persistent costs and saves nothing", scenario: "persistent_tradeoff", knobs: "--persistent-overhead 80% --load-time 0",
+		want: []string{"persistent models cost"}},
+}
+
+// slots bounds how many scenarios run at once: timing ratios (speed-ups) of
+// the fake pipeline stay meaningful only on a machine that is not overloaded.
+var slots = make(chan struct{}, 2)
+
+func TestScenarios(t *testing.T) {
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			dir := t.TempDir()
+			gpus := tc.gpus
+			if gpus == "" {
+				gpus = "4"
+			}
+			args := []string{"run", "--gpu-backend", "sim", "--sim-gpus", gpus, "--sample-interval", "20ms",
+				"--results-dir", dir, "--out", "junit=" + dir + "/junit.xml",
+				"--var", "pipeline=" + filepath.Join(bin, "fakepipe") + " " + healthy + " " + tc.knobs,
+				"--var", "preset=quick", "--var", "sequences_per_file=50"}
+			for _, v := range tc.vars {
+				args = append(args, "--var", v)
+			}
+			args = append(args, tc.scenario+".lua")
+			cmd := exec.Command(filepath.Join(bin, "benchctl"), args...)
+			out, err := cmd.CombinedOutput()
+			code := 0
+			if ee, ok := err.(*exec.ExitError); ok {
+				code = ee.ExitCode()
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			rep := readReport(t, filepath.Join(dir, "results.json"))
+			msgs := failures(rep)
+			if tc.pass {
+				if code != 0 {
+					t.Fatalf("exit %d, want 0; failures:\n%s\n%s", code, strings.Join(msgs, "\n"), out)
+				}
+				return
+			}
+			if code != 1 {
+				t.Fatalf("exit %d, want 1 (the scenario must fail)\n%s", code, out)
+			}
+			all := strings.Join(msgs, "\n")
+			for _, w := range tc.want {
+				if !strings.Contains(all, w) {
+					t.Errorf("no failure says %q; failures:\n%s", w, all)
+				}
+			}
+		})
+	}
+}
+
+func readReport(t *testing.T, path string) *result.Report {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep result.Report
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return &rep
+}
+
+func failures(rep *result.Report) []string {
+	var out []string
+	for _, s := range rep.Suites {
+		if s.Error != "" {
+			out = append(out, s.Error)
+		}
+		for _, c := range s.Cases {
+			for _, f := range c.Failures {
+				out = append(out, f.Message)
+			}
+			if c.Error != nil {
+				out = append(out, c.Error.Message)
+			}
+		}
+	}
+	return out
+}
