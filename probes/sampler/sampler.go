@@ -1,0 +1,438 @@
+// Package sampler turns a probes.Backend's readings into the result model's
+// GPU and host summaries: it samples on its own goroutine at a fixed interval
+// and feeds streaming aggregators (count, min, max, mean, p50, p95 per metric
+// per GPU and per stage, a bounded min/max timeline, energy, throttle reasons,
+// per-process peaks, events), whose memory does not grow with the length of
+// the run.
+package sampler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/benchctl/benchctl/probes"
+	"github.com/benchctl/benchctl/result"
+)
+
+// DefaultInterval is the sampling interval when Options gives none.
+const DefaultInterval = 10 * time.Millisecond
+
+// Bounds on what a run may add.
+const (
+	// maxStages is the most distinct stage names kept; samples of later new
+	// stages count for the run but for no stage.
+	maxStages = 64
+	// maxGPUs is the most GPUs the sampler follows.
+	maxGPUs = 64
+	// hostPeriod is how often the process tree is read: every
+	// ceil(hostPeriod/Interval) ticks, 10 at the default interval. Reading it
+	// means reading every /proc/<pid>/stat on the machine.
+	hostPeriod = 100 * time.Millisecond
+	// driverStale: a GPU and metric whose newest driver sample is older than
+	// this (behind the newest of all) no longer holds back DriverSamples' since.
+	driverStale = 5 * time.Second
+)
+
+// Options configure a Sampler. The zero value samples every 10 ms on the real
+// clock, with no host figures and no accounting.
+type Options struct {
+	// Interval is the sampling interval (default 10 ms).
+	Interval time.Duration
+	// TimelineBuckets is the capacity of each GPU's timeline (default 512).
+	TimelineBuckets int
+	// Clock is the time source (default RealClock()).
+	Clock Clock
+	// Host reads the pipeline's process tree, for host figures and to
+	// attribute GPU processes to the pipeline; nil means no host figures, and
+	// only the root itself is attributed.
+	Host HostProbe
+	// Accounting uses probes.Accounting, when the backend has it, for exact
+	// per-process peaks.
+	Accounting bool
+}
+
+// Sampler samples a backend over one run. Start it, tell it the pipeline's pid
+// and stages as they become known, and Stop it for the summaries. Its methods
+// are safe for concurrent use.
+//
+// Per GPU, the summary holds Stats of memory used and reserved (reserved only
+// when the backend ever reported it), utilization of GPU and memory,
+// temperature, power and SM clock, over the run and per stage; the energy
+// counter's difference between the first and last readings; a timeline of
+// memory used, GPU utilization, power and temperature; the slope of the memory
+// floor (FloorSlope); the memory used at the first and last readings; and the
+// throttle reasons seen (ThrottleReasons).
+//
+// Driver samples: when the backend is a probes.DriverSampler, every tick also
+// reads the utilization and power samples the driver buffered since the last
+// read. For each GPU and metric, the Stat of the run (and of each stage) is
+// computed from the driver's samples alone when it got at least one, and from
+// the ticks' readings alone otherwise: the two are never mixed, so no moment
+// is counted twice. Driver samples also go into the timeline, at their own
+// time, so a power peak between ticks survives; they belong to the stage
+// current at the tick that read them. GPURun.DriverSamples counts them.
+//
+// Errors: each failed reading (a Sample error, each of Snapshot.Errors, a
+// DriverSamples or WatchEvents error) counts in SampleErrors and LastError,
+// and the first occurrence of each distinct message is an event ("gpu_lost"
+// when it wraps probes.ErrGPULost, "sample_error" otherwise, at most 50);
+// sampling goes on. Backend events are kept too, with times made relative to
+// the start, at most 100 events in all; an "xid" event sets XID even when it is
+// not kept.
+type Sampler struct {
+	b         probes.Backend
+	opts      Options
+	clock     Clock
+	start     time.Time
+	hostEvery int
+
+	drv     probes.DriverSampler // nil: none, or it reported it cannot
+	acct    probes.Accounting    // nil unless accounting was started
+	restore func() error
+
+	cancel   context.CancelFunc
+	loopDone chan struct{}
+	evDone   chan struct{} // nil without an event source
+
+	stopOnce sync.Once
+	gpuSum   *result.GPUSummary
+	hostSum  *result.HostSummary
+
+	// Owned by the sampling goroutine, then by Stop once it has ended.
+	ticks     int64
+	samples   int64
+	gpus      []*gpuAgg
+	byIndex   map[int]*gpuAgg
+	hostAgg   hostAgg
+	procs     procAgg
+	treeRoot  int // the root procs.tree was last read for
+	drvSince  time.Time
+	drvNewest time.Time
+	drvLatest map[driverKey]time.Time // newest driver sample per GPU and metric
+
+	mu          sync.Mutex // guards what follows, and writes to procs.tree
+	root        int
+	rootChanged bool
+	stage       int // -1: none
+	stageNames  []string
+	stageIDs    map[string]int
+	latest      probes.Snapshot
+	events      eventLog
+	accErr      error
+}
+
+// Start opens accounting when asked, takes a first sample at once (the
+// baseline), then samples b every Interval on its own goroutine until Stop or
+// until ctx ends. The backend stays the caller's: Stop does not close it.
+func Start(ctx context.Context, b probes.Backend, opts Options) *Sampler {
+	s := newSampler(b, opts)
+	if a, ok := s.b.(probes.Accounting); ok && opts.Accounting {
+		restore, err := a.StartAccounting()
+		switch {
+		case err != nil:
+			s.accErr = fmt.Errorf("start accounting: %w", err)
+		case restore == nil:
+			s.acct, s.restore = a, func() error { return nil }
+		default:
+			s.acct, s.restore = a, restore
+		}
+	}
+	ctx, s.cancel = context.WithCancel(ctx)
+	s.loopDone = make(chan struct{})
+	if es, ok := s.b.(probes.EventSource); ok {
+		s.watchEvents(ctx, es)
+	}
+	tk := s.clock.NewTicker(s.opts.Interval)
+	s.tick(s.start, false)
+	go s.loop(ctx, tk)
+	return s
+}
+
+// newSampler returns a sampler with its options defaulted and no goroutine.
+func newSampler(b probes.Backend, opts Options) *Sampler {
+	if b == nil {
+		b = probes.None("no backend")
+	}
+	if opts.Interval <= 0 {
+		opts.Interval = DefaultInterval
+	}
+	if opts.TimelineBuckets <= 0 {
+		opts.TimelineBuckets = DefaultTimelineBuckets
+	}
+	if opts.Clock == nil {
+		opts.Clock = RealClock()
+	}
+	s := &Sampler{
+		b:         b,
+		opts:      opts,
+		clock:     opts.Clock,
+		hostEvery: max(1, int((hostPeriod+opts.Interval-1)/opts.Interval)),
+		byIndex:   make(map[int]*gpuAgg),
+		procs:     newProcAgg(),
+		drvLatest: make(map[driverKey]time.Time),
+		stage:     -1,
+		stageIDs:  make(map[string]int),
+	}
+	s.start = s.clock.Now()
+	s.drvSince = s.start
+	if d, ok := b.(probes.DriverSampler); ok {
+		s.drv = d
+	}
+	for _, info := range b.Devices() {
+		s.gpu(info)
+	}
+	return s
+}
+
+// gpu returns the aggregator of the GPU info describes, adding it if it is
+// new and there is room.
+func (s *Sampler) gpu(info result.GPUInfo) *gpuAgg {
+	if g := s.byIndex[info.Index]; g != nil {
+		return g
+	}
+	if len(s.gpus) >= maxGPUs {
+		return nil
+	}
+	g := newGPUAgg(info, s.opts.TimelineBuckets, s.opts.Interval)
+	s.gpus = append(s.gpus, g)
+	s.byIndex[info.Index] = g
+	return g
+}
+
+// loop samples on every tick until ctx ends.
+func (s *Sampler) loop(ctx context.Context, tk Ticker) {
+	defer close(s.loopDone)
+	defer tk.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-tk.C():
+			s.tick(now, false)
+		}
+	}
+}
+
+// SetRoot names the pipeline's pid once it has started. From the next tick
+// its process tree is read every ceil(100 ms / Interval) ticks (every 10 at the
+// default interval), and at once when a GPU shows a pid the tree has not been
+// read since, so short-lived workers are still attributed.
+func (s *Sampler) SetRoot(pid int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.root, s.rootChanged = pid, true
+}
+
+// Stage makes the samples from now on belong to stage name; "" ends the
+// stage. Only the first 64 distinct names are kept; a later new name counts
+// as no stage.
+func (s *Sampler) Stage(name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if name == "" {
+		s.stage = -1
+		return
+	}
+	id, ok := s.stageIDs[name]
+	if !ok {
+		if len(s.stageNames) >= maxStages {
+			s.stage = -1
+			return
+		}
+		id = len(s.stageNames)
+		s.stageNames = append(s.stageNames, name)
+		s.stageIDs[name] = id
+	}
+	s.stage = id
+}
+
+// TreePIDs returns every pid seen in the pipeline's tree so far (the root
+// included, at most 4096), in ascending order.
+func (s *Sampler) TreePIDs() []int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	set := maps.Clone(s.procs.tree)
+	if s.root > 0 {
+		set[s.root] = struct{}{}
+	}
+	return slices.Sorted(maps.Keys(set))
+}
+
+// Latest returns a copy of the last snapshot read, for a live display.
+func (s *Sampler) Latest() probes.Snapshot {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var snap probes.Snapshot
+	copySnapshot(&snap, &s.latest)
+	return snap
+}
+
+// copySnapshot deep-copies src into dst, reusing dst's slices: the sampler
+// keeps its own copy of the last snapshot, so a backend may reuse its buffers
+// and Latest may be called while the next sample is read.
+func copySnapshot(dst, src *probes.Snapshot) {
+	dst.Time = src.Time
+	dst.Errors = append(dst.Errors[:0], src.Errors...)
+	gpus := dst.GPUs
+	if cap(gpus) < len(src.GPUs) {
+		gpus = make([]probes.GPUSample, len(src.GPUs))
+	}
+	gpus = gpus[:len(src.GPUs)]
+	for i := range src.GPUs {
+		procs := gpus[i].Processes[:0]
+		gpus[i] = src.GPUs[i]
+		gpus[i].Processes = append(procs, src.GPUs[i].Processes...)
+	}
+	dst.GPUs = gpus
+}
+
+// AccountingErr returns why accounting could not be used (StartAccounting,
+// AccountedPeaks or the restore failed), or nil. The result model has no
+// place for it; the engine logs it.
+func (s *Sampler) AccountingErr() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.accErr
+}
+
+// Stop ends sampling: it stops the goroutines, takes a final sample (the
+// "after" figures), reads exact peaks when accounting is on and restores the
+// accounting mode, then returns the summaries. The host summary is nil when
+// no tree reading succeeded. Later calls return the same summaries.
+func (s *Sampler) Stop() (*result.GPUSummary, *result.HostSummary) {
+	s.stopOnce.Do(func() {
+		if s.cancel != nil { // nil, with loopDone, on a sampler that was never started
+			s.cancel()
+			<-s.loopDone
+		}
+		s.tick(s.clock.Now(), true)
+		if s.evDone != nil {
+			<-s.evDone
+		}
+		exact := s.stopAccounting()
+		s.gpuSum, s.hostSum = s.summaries(exact)
+	})
+	return s.gpuSum, s.hostSum
+}
+
+// stopAccounting reads the exact peaks of the tree's pids and restores the
+// accounting mode.
+func (s *Sampler) stopAccounting() []result.ProcessPeak {
+	if s.acct == nil {
+		return nil
+	}
+	exact, err := s.acct.AccountedPeaks(s.TreePIDs())
+	if err != nil {
+		err = fmt.Errorf("accounted peaks: %w", err)
+	}
+	if rerr := s.restore(); rerr != nil {
+		err = errors.Join(err, fmt.Errorf("restore accounting: %w", rerr))
+	}
+	if err != nil {
+		s.mu.Lock()
+		s.accErr = err
+		s.mu.Unlock()
+	}
+	return exact
+}
+
+// summaries builds the results once sampling has ended.
+func (s *Sampler) summaries(exact []result.ProcessPeak) (*result.GPUSummary, *result.HostSummary) {
+	s.mu.Lock()
+	stageNames := slices.Clone(s.stageNames)
+	ev := s.events.sorted()
+	gs := &result.GPUSummary{
+		Backend:         s.b.Name(),
+		IntervalSeconds: s.opts.Interval.Seconds(),
+		Samples:         s.samples,
+		SampleErrors:    s.events.sampleErrors,
+		LastError:       s.events.lastError,
+		XID:             s.events.xid,
+		GPUs:            make([]result.GPURun, 0, len(s.gpus)),
+	}
+	s.mu.Unlock()
+	if len(ev) > 0 {
+		gs.Events = ev
+	}
+	for _, g := range s.gpus {
+		gs.GPUs = append(gs.GPUs, g.result(stageNames))
+	}
+	if p := s.procs.result(exact); len(p) > 0 {
+		gs.Processes = p
+	}
+	return gs, s.hostAgg.result()
+}
+
+// tick takes one sample at now. final forces a tree reading.
+func (s *Sampler) tick(now time.Time, final bool) {
+	s.mu.Lock()
+	root, rootChanged, stage := s.root, s.rootChanged, s.stage
+	s.rootChanged = false
+	s.mu.Unlock()
+	t := now.Sub(s.start).Seconds()
+
+	snap, err := s.b.Sample()
+	if err != nil {
+		s.recordError(t, err)
+	}
+	treeRead := false
+	if root > 0 {
+		due := final || rootChanged || root != s.treeRoot || s.ticks%int64(s.hostEvery) == 0 ||
+			(err == nil && s.opts.Host != nil && s.procs.unknown(&snap))
+		if due {
+			s.readTree(t, root)
+			treeRead = true
+		}
+	}
+	if err == nil {
+		s.samples++
+		for _, e := range snap.Errors {
+			s.recordError(t, e)
+		}
+		for i := range snap.GPUs {
+			gs := &snap.GPUs[i]
+			g := s.byIndex[gs.Index]
+			if g == nil {
+				if g = s.gpu(result.GPUInfo{Index: gs.Index}); g == nil {
+					continue
+				}
+			}
+			g.add(t, gs, stage)
+			s.procs.add(gs.Index, gs.Processes, treeRead)
+		}
+		s.mu.Lock()
+		copySnapshot(&s.latest, &snap)
+		s.mu.Unlock()
+	}
+	if s.drv != nil {
+		s.foldDriverSamples(t, stage)
+	}
+	s.ticks++
+}
+
+// readTree reads the tree of root: its pids join the tree set, and its CPU and
+// memory the host figures. Without a host probe the tree is the root alone.
+func (s *Sampler) readTree(t float64, root int) {
+	s.treeRoot = root
+	if s.opts.Host == nil {
+		s.mu.Lock()
+		s.procs.addTree(root)
+		s.mu.Unlock()
+		return
+	}
+	ts, err := s.opts.Host.Sample(root)
+	if err != nil {
+		// The root has exited, most often; the tree read last stays.
+		return
+	}
+	s.hostAgg.add(t, ts)
+	s.mu.Lock()
+	s.procs.addTree(root)
+	s.procs.addTree(ts.PIDs...)
+	s.mu.Unlock()
+}
