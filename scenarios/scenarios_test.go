@@ -58,7 +58,7 @@ var cases = []scenarioCase{
 	{name: "large OOM", scenario: "large_sample", knobs: "--oom-above 500",
 		want: []string{`exit class: got "oom", want == "ok"`}},
 	{name: "large leaks", scenario: "large_sample", knobs: "--leak-per-batch 64MiB",
-		want: []string{"memory floor rise over the run on GPU 0"}},
+		want: []string{"memory floor rise during stage esm on GPU 0"}},
 	{name: "large orphan", scenario: "large_sample", knobs: "--orphan 1GiB",
 		want: []string{"orphaned GPU processes: got 4, want == 0"}},
 	{name: "large slows down", scenario: "large_sample", knobs: "--slowdown-per-batch 40%",
@@ -70,7 +70,7 @@ var cases = []scenarioCase{
 
 	{name: "stability passes", scenario: "memory_stability", pass: true},
 	{name: "stability leak", scenario: "memory_stability", knobs: "--leak-per-batch 64MiB",
-		want: []string{"memory floor rise over the run on GPU 0"}},
+		want: []string{"memory floor rise during stage esm on GPU 0"}},
 	{name: "stability orphan", scenario: "memory_stability", knobs: "--orphan 1GiB",
 		want: []string{"orphaned processes holding GPU memory: got 4, want == 0"}},
 	{name: "stability OOM text", scenario: "memory_stability", knobs: "--oom-above 1000 --oom-mode reduce",
@@ -111,7 +111,7 @@ func TestScenarios(t *testing.T) {
 			args := []string{"run", "--gpu-backend", "sim", "--sim-gpus", gpus, "--sample-interval", "20ms",
 				"--results-dir", dir, "--out", "junit=" + dir + "/junit.xml",
 				"--var", "pipeline=" + filepath.Join(bin, "fakepipe") + " " + healthy + " " + tc.knobs,
-				"--var", "preset=quick", "--var", "sequences_per_file=50"}
+				"--var", "preset=quick", "--var", "sequences_per_file=20"}
 			for _, v := range tc.vars {
 				args = append(args, "--var", v)
 			}

@@ -115,4 +115,47 @@ function M.gpu_figures(run, stages)
   return { utilization = util, peak = peak }
 end
 
+-- floor_rise measures a leak during the run, per GPU: how far the memory floor
+-- (the timeline's bucket minima) rose through the windows of one stage, as the
+-- least-squares slope times the stage's time, in bytes. Within a stage the
+-- working set is steady, so a rising floor there is memory never given back;
+-- across stages the floor steps as models load, which is no leak.
+-- Returns { [gpu index] = bytes }; GPUs with fewer than three points are left out.
+function M.floor_rise(run, stage)
+  local wins, span = {}, 0
+  for _, s in ipairs(run.stages or {}) do
+    if s.name == stage then
+      wins[#wins + 1] = s
+      span = span + (s["end"] - s.start)
+    end
+  end
+  local out = {}
+  for _, g in ipairs((run.gpu or {}).gpus or {}) do
+    local n, sx, sy, sxx, sxy = 0, 0, 0, 0, 0
+    for _, b in ipairs(g.timeline or {}) do
+      local mid = (b.t0 + b.t1) / 2
+      local v = b.min and b.min.memory_used
+      for _, w in ipairs(wins) do
+        if v and mid >= w.start and mid <= w["end"] then
+          n, sx, sy, sxx, sxy = n + 1, sx + mid, sy + v, sxx + mid * mid, sxy + mid * v
+          break
+        end
+      end
+    end
+    local den = n * sxx - sx * sx
+    if n >= 3 and den > 0 then
+      out[g.index] = (n * sxy - sx * sy) / den * span
+    end
+  end
+  return out
+end
+
+-- orphan_bytes is the GPU memory held by processes of the pipeline's tree that
+-- outlived it (benchctl reports and ends them).
+function M.orphan_bytes(run)
+  local sum = 0
+  for _, o in ipairs((run.gpu or {}).orphans or {}) do sum = sum + o.bytes end
+  return sum
+end
+
 return M

@@ -26,6 +26,7 @@ class Job:
     expandable_segments: bool = False
     cache_clear_interval: int = 0
     seed: int = 42
+    cpu_threads: int = 0  # torch threads (0: torch's default); --parallel shares the cores
     prefix: str = ""  # "[gpu N] " for --parallel workers
     summary_path: str = ""  # --parallel: where the worker leaves its summary (JSON)
 

@@ -3,10 +3,10 @@
 DNABERT-S is a BertModel, ESM-2 an EsmModel, both from transformers and built from a
 config alone: no download, no weights file. Weights come from torch.manual_seed(seed)
 (seed + 1 for ESM-2, seed + 2 for the MLP), so every build of a model is identical.
-A model is constructed on its device (torch.device context, as from_pretrained does
-with a device map), then cast to the run's dtype: on a GPU it briefly holds the fp32
-weights and their bf16 copy, as VirNucPro's fork does when it loads fp32 weights and
-calls .bfloat16().
+A build is: construct from the config on the CPU in fp32 (as the original gets its
+weights on the CPU from a checkpoint), move to the device, cast to the run's dtype. So
+the GPU holds the fp32 weights before the cast, as in VirNucPro's fork, which moves
+the fp32 model and then calls .bfloat16(); the peak memory figures include that.
 
 Attention: sdpa is asked for through config._attn_implementation; if the config or the
 model refuses, the model is built again with transformers' default, and the attention
@@ -109,32 +109,23 @@ def _request_sdpa(config):
         pass  # older or stricter configs: keep transformers' default
 
 
-def _instantiate(model_cls, config, device):
-    if device.type == "cuda":
-        with torch.device(device):
-            return model_cls(config, add_pooling_layer=False)
-    return model_cls(config, add_pooling_layer=False)
-
-
 def build_encoder(name, model_cls, config_factory, device, dtype, seed, log):
-    """Builds one transformers encoder on `device` in `dtype`, sdpa when it is accepted."""
+    """Builds one transformers encoder, moves it to `device`, casts it to `dtype`."""
     config = config_factory()
     _request_sdpa(config)
     torch.manual_seed(seed)
     failure = None
     try:
-        model = _instantiate(model_cls, config, device)
-    except torch.cuda.OutOfMemoryError:
-        raise
-    except (ValueError, ImportError, TypeError, RuntimeError) as exc:
+        model = model_cls(config, add_pooling_layer=False)
+    except (ValueError, ImportError, TypeError) as exc:
         failure = one_line(exc)
     if failure is not None:
         # Outside the except block, so the half-built model is garbage before the retry.
         log.info(f"{name}: building with sdpa attention failed ({failure}); retrying with the default")
-        _release(device)
+        gc.collect()
         torch.manual_seed(seed)
-        model = _instantiate(model_cls, config_factory(), device)
-    model = model.to(device=device, dtype=dtype).eval().requires_grad_(False)
+        model = model_cls(config_factory(), add_pooling_layer=False)
+    model = model.to(device).to(dtype).eval().requires_grad_(False)
     attention = getattr(model.config, "_attn_implementation", None) or "default"
     params = sum(p.numel() for p in model.parameters())
     cfg = model.config
@@ -144,12 +135,6 @@ def build_encoder(name, model_cls, config_factory, device, dtype, seed, log):
         f"{params / 1e6:.1f}M parameters, {str(dtype).replace('torch.', '')}, attention {attention}"
     )
     return model
-
-
-def _release(device):
-    gc.collect()
-    if device.type == "cuda":
-        torch.cuda.empty_cache()
 
 
 def build_bert(shape, device, dtype, seed, log):
@@ -189,6 +174,6 @@ def build_esm(shape, device, dtype, seed, log):
 
 
 def build_mlp(device, seed):
-    """The classifier in fp32, in eval mode (BatchNorm running stats, no dropout)."""
+    """The classifier in fp32 (as the original), in eval mode: running stats, no dropout."""
     torch.manual_seed(seed + 2)
     return MLPClassifier().to(device).eval().requires_grad_(False)

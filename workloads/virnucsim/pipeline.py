@@ -79,6 +79,11 @@ def _plan_jobs(args, frames, workdir):
             file_number += 1
         jobs.append(_job(args, gpu, paths, workdir))
         ranges.append((start, end))
+    if args.parallel:
+        # Each worker builds its models on the CPU: share the cores rather than
+        # running len(jobs) x cores threads.
+        for job in jobs:
+            job.cpu_threads = max(1, (os.cpu_count() or 1) // len(jobs))
     return jobs, ranges
 
 

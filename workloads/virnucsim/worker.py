@@ -44,6 +44,8 @@ class _Worker:
         self.log = log
         self.torch = torch
         self.features = features
+        if job.cpu_threads:
+            torch.set_num_threads(job.cpu_threads)
         self.device, self.dtype = _select_device(job, torch)
         bf16 = self.dtype == torch.bfloat16
         self.esm_budget = features.TokenBudget(job.esm_batch_size or (3072 if bf16 else 2048))

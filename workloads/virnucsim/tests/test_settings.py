@@ -56,25 +56,34 @@ class ReportTest(unittest.TestCase):
     GIB = 1 << 30
 
     def test_done_line(self):
-        self.assertEqual(report.done_line(100, 250, 4.0), "Done: 100 sequences, 250 chunks in 4.00 s (25.00 seq/s)")
+        self.assertEqual(report.done_line(100, 250, 4.0), "Done: 100 sequences, 250 chunks in 4.00 s (25.0 seq/s)")
 
     def test_memory_lines(self):
-        summary = {"gpu": 0, "peak_allocated": 3 * self.GIB, "peak_reserved": 4 * self.GIB}
-        self.assertEqual(report.memory_lines(summary), [
-            "Peak memory: 3072 MiB allocated, 4096 MiB reserved",
+        self.assertEqual(report.memory_lines(3 * self.GIB, 4 * self.GIB), [
+            "Peak memory: 3072.0 MiB allocated, 4096.0 MiB reserved",
             "Allocator efficiency: 75.0%",
         ])
-        self.assertEqual(report.memory_lines({"gpu": None}), [])
+
+    def test_single_closing_lines(self):
+        summary = {"gpu": 0, "peak_allocated": self.GIB, "peak_reserved": 2 * self.GIB}
+        lines = report.closing_lines(10, 20, 2.0, [summary], parallel=False)
+        self.assertEqual(lines, ["Done: 10 sequences, 20 chunks in 2.00 s (5.0 seq/s)",
+                                 "Peak memory: 1024.0 MiB allocated, 2048.0 MiB reserved",
+                                 "Allocator efficiency: 50.0%"])
+        self.assertEqual(report.closing_lines(1, 1, 1.0, [{"gpu": None}], parallel=False)[1:], [])
 
     def test_parallel_closing_lines(self):
-        summaries = [{"gpu": 0, "peak_allocated": self.GIB, "peak_reserved": 2 * self.GIB},
-                     {"gpu": 1, "peak_allocated": 3 * self.GIB, "peak_reserved": 4 * self.GIB}]
+        summaries = [{"gpu": 0, "peak_allocated": 3 * self.GIB, "peak_reserved": 4 * self.GIB},
+                     {"gpu": 1, "peak_allocated": 2 * self.GIB, "peak_reserved": 8 * self.GIB}]
         lines = report.closing_lines(10, 20, 1.0, summaries, parallel=True)
         self.assertTrue(lines[0].startswith("Done: 10 sequences, 20 chunks in "))
-        self.assertEqual(lines[1], "[gpu 0] Peak memory: 1024 MiB allocated, 2048 MiB reserved")
-        self.assertEqual(lines[3], "[gpu 1] Peak memory: 3072 MiB allocated, 4096 MiB reserved")
-        self.assertEqual(lines[5:], ["Peak memory: 3072 MiB allocated, 4096 MiB reserved",
-                                     "Allocator efficiency: 75.0%"])
+        self.assertEqual(lines[1], "[gpu 0] GPU memory at peak: 3072.0 MiB allocated, 4096.0 MiB reserved, "
+                                   "allocator efficiency 75.0%")
+        self.assertTrue(lines[2].startswith("[gpu 1] GPU memory at peak: 2048.0 MiB allocated"))
+        self.assertEqual(lines[3:], ["Peak memory: 3072.0 MiB allocated, 8192.0 MiB reserved",
+                                     "Allocator efficiency: 37.5%"])
+        first = "\n".join(lines).split("Peak memory: ")[1]
+        self.assertTrue(first.startswith("3072.0 MiB allocated, 8192.0"))  # what a scenario matches first
 
 
 if __name__ == "__main__":
