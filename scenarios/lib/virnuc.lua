@@ -131,20 +131,37 @@ function M.floor_rise(run, stage)
   end
   local out = {}
   for _, g in ipairs((run.gpu or {}).gpus or {}) do
-    local n, sx, sy, sxx, sxy = 0, 0, 0, 0, 0
+    local pts = {}
     for _, b in ipairs(g.timeline or {}) do
       local mid = (b.t0 + b.t1) / 2
       local v = b.min and b.min.memory_used
       for _, w in ipairs(wins) do
         if v and mid >= w.start and mid <= w["end"] then
-          n, sx, sy, sxx, sxy = n + 1, sx + mid, sy + v, sxx + mid * mid, sxy + mid * v
+          pts[#pts + 1] = { mid, v }
           break
         end
       end
     end
-    local den = n * sxx - sx * sx
-    if n >= 3 and den > 0 then
-      out[g.index] = (n * sxy - sx * sy) / den * span
+    -- Stage windows come from the output of every worker, so one GPU may
+    -- enter the stage later or leave it earlier than the window says: cut the
+    -- points at either end below 90% of the median floor (as the sampler does).
+    if #pts >= 3 then
+      local vals = {}
+      for i, p in ipairs(pts) do vals[i] = p[2] end
+      table.sort(vals)
+      local level = vals[math.floor(#vals / 2) + 1] * 0.9
+      local lo, hi = 1, #pts
+      while lo < hi - 1 and pts[lo][2] < level do lo = lo + 1 end
+      while hi > lo + 1 and pts[hi][2] < level do hi = hi - 1 end
+      local n, sx, sy, sxx, sxy = 0, 0, 0, 0, 0
+      for i = lo, hi do
+        local x, y = pts[i][1], pts[i][2]
+        n, sx, sy, sxx, sxy = n + 1, sx + x, sy + y, sxx + x * x, sxy + x * y
+      end
+      local den = n * sxx - sx * sx
+      if n >= 3 and den > 0 then
+        out[g.index] = (n * sxy - sx * sy) / den * span
+      end
     end
   end
   return out
