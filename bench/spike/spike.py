@@ -13,6 +13,9 @@ and end (time.time(), seconds since the epoch) and, at the end, the true peak
     true_peak_bytes=10737418240
     floor_bytes=2147483648
 
+device_used_peak_bytes is what the whole GPU held (cudaMemGetInfo) at the highest
+spike: subtract the idle GPU's used memory to get the process's true peak as NVML
+accounting counts it, the CUDA context included.
 A spike's start is taken just before the allocation, its end just after the cache is
 emptied. NVML also counts the CUDA context (a few hundred MiB) that these figures
 leave out.
@@ -52,6 +55,8 @@ def spike(torch, index, args, device):
     start = time.time()
     extra = allocate(torch, args.spike_gb, device)
     torch.cuda.synchronize(device)
+    free, total = torch.cuda.mem_get_info(device)
+    spike.device_used_peak = max(getattr(spike, "device_used_peak", 0), total - free)
     time.sleep(args.spike_ms / 1000.0)
     size = extra.numel()
     del extra
@@ -80,6 +85,9 @@ def main(argv=None):
         print(spike(torch, index, args, device), flush=True)
         time.sleep(args.gap_ms / 1000.0)
     print(f"true_peak_bytes={torch.cuda.max_memory_reserved(device)}")
+    # What the whole device held at the highest spike (context included, as
+    # NVML counts it); minus the idle GPU's memory this is the process's peak.
+    print(f"device_used_peak_bytes={getattr(spike, 'device_used_peak', 0)}")
     print(f"floor_bytes={floor_bytes}", flush=True)
     del floor
     return 0

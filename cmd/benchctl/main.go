@@ -82,6 +82,7 @@ func commands() []*cli.Command {
 	cmds := []*cli.Command{
 		runCommand(), listCommand(), checkCommand(), dataCommand(),
 		gpusCommand(), monitorCommand(), reportCommand(),
+		compareCommand(),
 	}
 	var setup func([]*cli.Command)
 	setup = func(cs []*cli.Command) {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -11,7 +13,6 @@ import (
 	"github.com/benchctl/benchctl/engine"
 	"github.com/benchctl/benchctl/engine/pipeline"
 	"github.com/benchctl/benchctl/engine/units"
-	"github.com/benchctl/benchctl/reporters"
 	"github.com/benchctl/benchctl/result"
 )
 
@@ -106,14 +107,46 @@ func monitorAction(c *cli.Context) error {
 	return &exitError{code: run.ExitCode}
 }
 
+// printMonitorSummary prints the run's exit and, per GPU, memory, utilization,
+// power, temperature and energy, then each process's peak and any event.
 func printMonitorSummary(run *result.Run) {
-	r, err := reporters.Get("console")
-	if err != nil {
+	w := tabwriter.NewWriter(os.Stderr, 0, 0, 2, ' ', 0)
+	defer w.Flush()
+	fmt.Fprintf(w, "\n%s: %s (exit %d) in %s\n", strings.Join(run.Argv, " "), run.Class, run.ExitCode, units.FormatSeconds(run.Seconds))
+	if run.Error != "" {
+		fmt.Fprintf(w, "  %s\n", run.Error)
+	}
+	if h := run.Host; h != nil {
+		fmt.Fprintf(w, "host: %.1f CPU s, peak RSS %s, up to %d processes\n", h.CPUSeconds, units.FormatBytes(float64(h.PeakRSSBytes)), h.MaxProcesses)
+	}
+	g := run.GPU
+	if g == nil {
+		fmt.Fprintln(w, "no GPU seen")
 		return
 	}
-	data, err := r.Render(&result.Report{Suites: []result.Suite{{Name: "monitor", Status: result.Passed,
-		Cases: []result.Case{{Name: "command", Status: result.Passed, Seconds: run.Seconds, Runs: []result.Run{*run}}}}}})
-	if err == nil {
-		os.Stderr.Write(data)
+	fmt.Fprintf(w, "%d samples every %s (%s backend)", g.Samples, units.FormatSeconds(g.IntervalSeconds), g.Backend)
+	if g.SampleErrors > 0 {
+		fmt.Fprintf(w, ", %d sample errors (last: %s)", g.SampleErrors, g.LastError)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "GPU\tMEM PEAK\tMEM MEAN\tOF TOTAL\tUTIL MEAN\tUTIL MAX\tPOWER MEAN\tTEMP MAX\tENERGY\tFLOOR SLOPE")
+	for _, gr := range g.GPUs {
+		mem, util, pw, temp := gr.Stats[result.MemUsed], gr.Stats[result.UtilGPU], gr.Stats[result.Power], gr.Stats[result.Temperature]
+		frac := 0.0
+		if gr.MemoryTotal > 0 {
+			frac = mem.Max / float64(gr.MemoryTotal) * 100
+		}
+		fmt.Fprintf(w, "%d\t%s\t%s\t%.1f%%\t%.0f%%\t%.0f%%\t%.0f W\t%.0f C\t%.0f J\t%s/s\n", gr.Index,
+			units.FormatBytes(mem.Max), units.FormatBytes(mem.Mean), frac, util.Mean, util.Max, pw.Mean, temp.Max,
+			gr.EnergyJoules, units.FormatBytes(gr.FloorSlope))
+	}
+	for _, p := range g.Processes {
+		fmt.Fprintf(w, "process %d on GPU %d: peak %s (%s)\n", p.PID, p.GPU, units.FormatBytes(float64(p.PeakBytes)), p.Source)
+	}
+	for _, o := range g.Orphans {
+		fmt.Fprintf(w, "orphan %d on GPU %d held %s after the command ended (ended)\n", o.PID, o.GPU, units.FormatBytes(float64(o.Bytes)))
+	}
+	for _, e := range g.Events {
+		fmt.Fprintf(w, "event at %s on GPU %d: %s %d %s\n", units.FormatSeconds(e.Seconds), e.GPU, e.Kind, e.Data, e.Message)
 	}
 }

@@ -72,6 +72,9 @@ def build_parser():
                          help="ESM-2 tokens per batch (default 2048, 3072 with bf16)")
     predict.add_argument("--dnabert-batch-size", type=_at_least(1), default=2048, metavar="TOKENS",
                          help="DNABERT-S tokens per batch (default 2048)")
+    predict.add_argument("--gpu-memory-fraction", type=float, default=0.0, metavar="F",
+                         help="cap the CUDA allocator at this fraction of the GPU (0 < F <= 1), "
+                              "to act as a smaller GPU and force out-of-memory (default: no cap)")
     predict.add_argument("--expandable-segments", action="store_true",
                          help="PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True in the workers")
     predict.add_argument("--cache-clear-interval", type=_at_least(0), default=0, metavar="N",
@@ -101,6 +104,8 @@ def parse_args(argv=None):
     predict = parser.predict_parser
     if args.parallel and args.device != "cuda":
         predict.error("--parallel needs --device cuda")
+    if not 0 <= args.gpu_memory_fraction <= 1:
+        predict.error(f"--gpu-memory-fraction must be between 0 and 1, got {args.gpu_memory_fraction}")
     try:
         args.shapes = presets.resolve(args.size, args.esm_layers, args.esm_hidden)
     except presets.PresetError as exc:

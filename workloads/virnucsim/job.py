@@ -25,6 +25,7 @@ class Job:
     cuda_streams: bool = False
     expandable_segments: bool = False
     cache_clear_interval: int = 0
+    memory_fraction: float = 0.0  # cap of the CUDA allocator, a fraction of the GPU (0: none)
     seed: int = 42
     cpu_threads: int = 0  # torch threads (0: torch's default); --parallel shares the cores
     prefix: str = ""  # "[gpu N] " for --parallel workers

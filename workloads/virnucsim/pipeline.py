@@ -101,6 +101,7 @@ def _job(args, gpu, paths, workdir):
         cuda_streams=args.cuda_streams,
         expandable_segments=args.expandable_segments,
         cache_clear_interval=args.cache_clear_interval,
+        memory_fraction=args.gpu_memory_fraction,
         seed=args.seed,
         prefix=f"[gpu {gpu}] " if args.parallel else "",
     )

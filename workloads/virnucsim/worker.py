@@ -160,6 +160,8 @@ def _select_device(job, torch):
     if not 0 <= job.gpu < count:
         raise PipelineError(f"GPU {job.gpu} does not exist (this process sees {count})")
     torch.cuda.set_device(job.gpu)
+    if job.memory_fraction:
+        torch.cuda.set_per_process_memory_fraction(job.memory_fraction, job.gpu)
     device = torch.device("cuda", job.gpu)
     dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float32
     return device, dtype
