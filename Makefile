@@ -35,11 +35,15 @@ run: build
 			scenarios/*.lua; \
 	fi
 
-# Debian packages the tests need: xmllint validates JUnit against the schema.
+# Debian packages the tests need: xmllint validates JUnit against the schema;
+# headless chromium renders the HTML report (reporters/html/browser_test.go).
 test-deps:
 	@command -v xmllint >/dev/null 2>&1 || { \
 		echo "installing libxml2-utils (xmllint)"; \
 		(apt-get update -qq && apt-get install -y -qq libxml2-utils) >/dev/null; }
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "installing chromium (headless, for the HTML report test)"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; }
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
