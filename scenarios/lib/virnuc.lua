@@ -21,6 +21,9 @@ M.preset = bench.var("preset", "plan")
 M.timeout = bench.var("timeout", "12h")
 local gpu_list = bench.var_list("gpus", "")
 local per_file = bench.var_number("sequences_per_file", 0)
+-- Flags appended to every pipeline command, after the subcommand's arguments
+-- (e.g. "--size small" for the PyTorch stand-in).
+local pipeline_flags = bench.var("pipeline_flags", "")
 
 -- pick returns the value for the current preset: "quick" for a run of minutes
 -- on one GPU, "plan" for the validation plan's sizes.
@@ -62,6 +65,7 @@ function M.command(input, outdir, opts)
   if opts.expandable then add("--expandable-segments") end
   if per_file > 0 then add("--sequences-per-file", per_file) end
   for _, a in ipairs(opts.extra or {}) do add(a) end
+  for _, a in ipairs(bench.split(pipeline_flags)) do add(a) end
   return bench.split(M.pipeline, args)
 end
 
