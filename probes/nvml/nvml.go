@@ -81,7 +81,17 @@ type device struct {
 	// seen is the newest driver-sample timestamp read, in microseconds, per
 	// entry of samplingTypes.
 	seen [len(samplingTypes)]uint64
+	// energy and energyAt cache the energy counter: see energyPeriod.
+	energy   uint64
+	energyAt time.Time
 }
+
+// energyPeriod is how often the total energy counter is read. On an H100
+// (driver 580) nvmlDeviceGetTotalEnergyConsumption takes 3.8 ms, two hundred
+// times a memory read; the counter only serves the run's energy (last minus
+// first), so reading it once a second costs at most a second of power in
+// accuracy and saves almost all of benchctl's CPU at 10 ms sampling.
+const energyPeriod = time.Second
 
 // want reports whether field f of d should be read this time.
 func (d *device) want(f field) bool { return !d.lost && d.skip&f == 0 }

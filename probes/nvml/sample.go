@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/NVIDIA/go-nvml/pkg/nvml"
 
@@ -105,10 +106,13 @@ func (b *Backend) sampleDevice(d *device, errs *[]error) probes.GPUSample {
 		}
 	}
 	if d.want(fEnergy) {
-		mj, ret := d.h.GetTotalEnergyConsumption()
-		if check(d, fEnergy, ret, errs) {
-			s.EnergyMJ = mj
+		if now := time.Now(); d.energyAt.IsZero() || now.Sub(d.energyAt) >= energyPeriod {
+			mj, ret := d.h.GetTotalEnergyConsumption()
+			if check(d, fEnergy, ret, errs) {
+				d.energy, d.energyAt = mj, now
+			}
 		}
+		s.EnergyMJ = d.energy
 	}
 	if d.want(fClock) {
 		mhz, ret := d.h.GetClockInfo(nvml.CLOCK_SM)

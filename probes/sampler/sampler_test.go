@@ -145,7 +145,7 @@ func TestSamplerDriverSamples(t *testing.T) {
 		)
 		return out, nil
 	}}
-	h := start(t, b, sb, Options{})
+	h := start(t, b, sb, Options{DriverPeriod: time.Nanosecond}) // every tick
 	h.s.Stage("s")
 	h.ticks(10)
 	gs, _ := h.s.Stop()
