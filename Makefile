@@ -8,6 +8,8 @@ LDFLAGS   := -extldflags=-Wl,-z,lazy
 # go-nvml's header is noisy; lazy binding lets the binary start without a driver.
 export CGO_CFLAGS := -Wno-deprecated-declarations
 PYTHON    ?= python3
+# A fake pipeline that meets the plan's thresholds, fast enough for a demo.
+FAKEPIPE_KNOBS ?= --time-per-seq 4ms --startup 10ms --load-time 150ms
 
 .PHONY: all build run test vet fmt-check test-go test-race test-python test-deps clean
 
@@ -24,13 +26,14 @@ run: build
 	@if command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1; then \
 		echo "GPU found: running the scenarios against workloads/virnucsim"; \
 		PYTHONPATH=workloads $(BIN)/benchctl run --results-dir $(RESULTS) \
-			--var pipeline="$(PYTHON) -m virnucsim --size small" --var preset=quick \
+			--var pipeline="$(PYTHON) -m virnucsim" --var pipeline_flags="--size small" \
+			--var preset=quick --var sequences_per_file=150 \
 			--out junit=$(RESULTS)/junit.xml --out markdown=$(RESULTS)/summary.md --out html=$(RESULTS)/report.html \
 			scenarios/*.lua; \
 	else \
 		echo "no GPU: running the scenarios on simulated GPUs against the fake pipeline"; \
 		$(BIN)/benchctl run --gpu-backend sim --results-dir $(RESULTS) \
-			--var pipeline=$(BIN)/fakepipe --var preset=quick \
+			--var pipeline="$(BIN)/fakepipe $(FAKEPIPE_KNOBS)" --var preset=quick --var sequences_per_file=20 \
 			--out junit=$(RESULTS)/junit.xml --out markdown=$(RESULTS)/summary.md --out html=$(RESULTS)/report.html \
 			scenarios/*.lua; \
 	fi
