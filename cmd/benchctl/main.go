@@ -67,6 +67,8 @@ func main() {
 		Usage:           "prove that a GPU pipeline is fast enough, does not leak and survives its OOMs",
 		Version:         benchctlVersion(),
 		HideHelpCommand: true,
+		// --var gpus=0,1 is one value: never split repeatable flags at commas.
+		DisableSliceFlagSeparator: true,
 		Commands:        commands(),
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
 			return &exitError{code: exitUsage, err: err}

@@ -49,7 +49,13 @@ func predict(opt *options, stdout, stderr io.Writer) error {
 
 	chunks := chunkReads(recs, opt.modelType)
 	log.stage("Translating six frames (%d reads -> %d chunks)", len(recs), len(chunks))
-	pause(opt.stageTime(stTranslate, len(recs)))
+	// Translation and consensus run on a pool of CPU processes, one per GPU
+	// with --parallel, as the multi-GPU fork does: they scale with the GPUs.
+	cpu := 1
+	if opt.parallel {
+		cpu = len(gpus)
+	}
+	pause(opt.stageTime(stTranslate, len(recs)) / time.Duration(cpu))
 	if err := opt.checkpoint(log, stTranslate); err != nil {
 		return err
 	}
@@ -65,7 +71,7 @@ func predict(opt *options, stdout, stderr io.Writer) error {
 	}
 
 	log.stage("Consensus over frames")
-	pause(opt.stageTime(stConsensus, len(recs)))
+	pause(opt.stageTime(stConsensus, len(recs)) / time.Duration(cpu))
 	if err := opt.checkpoint(log, stConsensus); err != nil {
 		return err
 	}
