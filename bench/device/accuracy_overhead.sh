@@ -23,7 +23,7 @@ now() { date +%s.%N; }
 for i in 1 2 3 4 5; do
 	a=$(now); python3 -m virnucsim predict /tmp/in300.fa -o /tmp/p$i $FLAGS >/dev/null 2>&1; b=$(now)
 	$B monitor -q --interval 10ms -- python3 -m virnucsim predict /tmp/in300.fa -o /tmp/m$i $FLAGS >/dev/null 2>&1; c=$(now)
-	echo "pair $i plain $(echo "$b - $a" | bc) monitored $(echo "$c - $b" | bc)"
+	echo "pair $i plain $(python3 -c "print(round($b - $a, 3))") monitored $(python3 -c "print(round($c - $b, 3))")"
 done | tee "$OUT/pairs.txt"
 python3 - "$OUT/pairs.txt" <<'PY'
 import statistics, sys
