@@ -17,9 +17,18 @@ local limit_h = bench.var_number("limit_hours", 10)
 local tolerance = bench.var_number("tolerance", 0.10)
 local min_throughput = bench.var_number("min_throughput_per_hour", 500)
 local min_util = bench.var_number("min_utilization", 70)
+-- A projection whose standard error is above this fraction of itself is refused:
+-- the runs were too small for the per-sequence cost to stand out of the noise
+-- of the fixed cost (interpreter, CUDA and model start-up vary by seconds).
+local max_rel_error = bench.var_number("max_projection_error", 0.5)
+local sizes_var = bench.var_list("sizes", "")
 
 bench.test("typical sample projected under 10 h", function(t)
   local sizes = virnuc.pick { smoke = { 1, 2 }, quick = { 60, 150, 300 }, plan = { 1250, 2500, 5000 } }
+  if #sizes_var > 0 then
+    sizes = {}
+    for i, v in ipairs(sizes_var) do sizes[i] = tonumber(v) end
+  end
   local points, last = {}, nil
   for i, n in ipairs(sizes) do
     local input = bench.data.fasta { sequences = n, min_len = 200, max_len = 2000, seed = 42 + i }
@@ -40,6 +49,13 @@ bench.test("typical sample projected under 10 h", function(t)
   t:log(string.format("t(n) = %.1f s + %.2f ms x n; %d sequences -> %.2f h%s (naive per-sequence: %.2f h)",
     fit.fixed, fit.per_seq * 1000, full, projected / 3600,
     se and string.format(" ± %.2f h", se / 3600) or "", naive / 3600))
+  if fit.per_seq <= 0 then
+    t:fail(string.format("per-sequence cost not resolved (fit gives %.3f ms): the runs' times are dominated by the "
+      .. "fixed cost and its noise; use larger sizes (--var sizes=...)", fit.per_seq * 1000))
+  elseif se and se > max_rel_error * projected then
+    t:fail(string.format("projection too uncertain: %.2f h ± %.2f h (more than %.0f%%); use larger sizes (--var sizes=...)",
+      projected / 3600, se / 3600, max_rel_error * 100))
+  end
   t:expect(projected / 3600, "projected time for " .. full .. " sequences", "h"):le(limit_h * (1 + tolerance))
 
   local throughput = last.n / last.run.seconds * 3600

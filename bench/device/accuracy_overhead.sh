@@ -9,7 +9,7 @@ OUT=${1:-${OUT:-/tmp/benchctl-accuracy}}
 mkdir -p "$OUT"
 export PYTHONUNBUFFERED=1 PYTHONPATH=$PWD/workloads
 B=bin/benchctl
-FLAGS="--parallel --gpus 0 --persistent-models --cuda-streams --sequences-per-file 150 --size small"
+FLAGS="--parallel --gpus 0 --persistent-models --cuda-streams --sequences-per-file ${PER_FILE:-150} --size small"
 echo "== projection from 60, 150, 300 sequences to 1200"
 $B run -q --results-dir /tmp/proj --var pipeline="python3 -m virnucsim" --var pipeline_flags="--size small" \
 	--var preset=quick --var sequences_per_file=150 --var full_sequences=1200 \

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Start-up to the pipeline's first instruction: how long `benchctl run` takes
+# from its own exec to the first instruction of the pipeline it runs, against
+# the same pipeline started directly by this shell (the baseline), so that the
+# difference is benchctl's own cost. The pipeline is stamp.c: its main reads
+# CLOCK_REALTIME and writes it to a file; this shell reads $EPOCHREALTIME
+# (a builtin, no fork) just before it starts the command. The runs of every
+# mode are interleaved, after WARMUP untimed rounds.
+#
+#   bench/startup/run.sh                  # RUNS=20, backends none auto sim
+#   RUNS=50 BACKENDS="none" bench/startup/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+RUNS=${RUNS:-20}
+WARMUP=${WARMUP:-2}
+BACKENDS=${BACKENDS:-"none auto sim"}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+CGO_CFLAGS=-Wno-deprecated-declarations go build -ldflags '-extldflags=-Wl,-z,lazy' -o "$tmp/benchctl" ./cmd/benchctl
+gcc -O2 -static -o "$tmp/stamp" bench/startup/stamp.c 2>/dev/null || gcc -O2 -o "$tmp/stamp" bench/startup/stamp.c
+echo "machine: $(nproc) CPUs, $(lscpu | sed -n 's/^Model name: *//p'), $(free -g | awk '/^Mem:/ {print $2 " GiB"}'); $(go version)"
+echo "runs: $RUNS per mode after $WARMUP warm-up rounds; stamp: $(file -b "$tmp/stamp" | grep -o 'statically linked\|dynamically linked')"
+
+# one MODE I: runs MODE once and appends "first-instruction total" (ms) to $tmp/MODE.
+one() {
+	local mode=$1 i=$2 t0 t1 first
+	rm -f "$tmp/s.txt"
+	if [ "$mode" = baseline ]; then
+		t0=$EPOCHREALTIME
+		"$tmp/stamp" "$tmp/s.txt"
+		t1=$EPOCHREALTIME
+	else
+		t0=$EPOCHREALTIME
+		"$tmp/benchctl" run --gpu-backend "$mode" --results-dir "$tmp/r-$mode-$i" \
+			--var stamp="$tmp/stamp" --var out="$tmp/s.txt" bench/startup/startup.lua >/dev/null 2>&1
+		t1=$EPOCHREALTIME
+	fi
+	first=$(cat "$tmp/s.txt")
+	[ "$i" -gt 0 ] || return 0
+	awk -v t0="$t0" -v f="$first" -v t1="$t1" 'BEGIN { printf "%.3f %.3f\n", (f - t0) * 1000, (t1 - t0) * 1000 }' >>"$tmp/$mode"
+}
+
+modes="baseline $BACKENDS"
+for ((i = 1 - WARMUP; i <= RUNS; i++)); do
+	for m in $modes; do one "$m" "$i"; done
+done
+
+# stats COLUMN FILE: median, min, p90 and max of a column, in ms.
+stats() {
+	sort -n -k"$1","$1" "$2" | awk -v c="$1" '{ v[NR] = $c } END {
+		n = NR; med = (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+		p90 = v[int(0.9 * n + 0.999)]
+		printf "%.2f | %.2f | %.2f | %.2f", med, v[1], p90, v[n] }'
+}
+median() { sort -n -k"$1","$1" "$2" | awk -v c="$1" '{ v[NR] = $c } END { n = NR; print (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2 }'; }
+
+base=$(median 1 "$tmp/baseline")
+echo
+echo "| started by | first instruction: median | min | p90 | max | benchctl's own cost (median − baseline) | whole command: median | min | p90 | max |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
+for m in $modes; do
+	label=$m
+	[ "$m" = baseline ] && label="the shell (baseline)" || label="benchctl run --gpu-backend $m"
+	own=$(awk -v a="$(median 1 "$tmp/$m")" -v b="$base" 'BEGIN { printf "%.2f", a - b }')
+	echo "| $label | $(stats 1 "$tmp/$m") | $own | $(stats 2 "$tmp/$m") |"
+done
+echo "(milliseconds)"
