@@ -80,7 +80,8 @@ type measurement struct {
 	hwmSample uint64        // VmHWM once the sampling has ended
 	hwmFinal  uint64        // VmHWM once every report is rendered
 	heap      [checkpoints]uint64
-	timeline  int // buckets in GPU 0's timeline
+	heapInuse uint64 // HeapInuse once the summaries are built
+	timeline  int    // buckets in GPU 0's timeline
 	peakKept  bool
 	reports   []rendered
 }
@@ -110,6 +111,7 @@ func measure(hours float64, gpus int, interval time.Duration, out string) (*meas
 	m.simWall = time.Since(wall0)
 	m.simCPU = cpuTime() - cpu0
 	m.hwmSample = vmHWM()
+	m.heapInuse = heapInuse()
 
 	if len(gs.GPUs) > 0 {
 		g := gs.GPUs[0]
@@ -182,4 +184,12 @@ func liveHeap() uint64 {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	return ms.HeapAlloc
+}
+
+// heapInuse is the bytes of heap spans in use after a full collection.
+func heapInuse() uint64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapInuse
 }

@@ -20,7 +20,8 @@ func (m *measurement) print(w io.Writer) {
 	for i, h := range m.heap {
 		heap[i] = fmt.Sprintf("%.1f", float64(h)/1024)
 	}
-	fmt.Fprintf(w, "Go heap:    live KiB after each tenth of the run: %s\n", strings.Join(heap, " "))
+	fmt.Fprintf(w, "Go heap:    live KiB after each tenth of the run: %s; in use once summarised: %.1f KiB\n",
+		strings.Join(heap, " "), float64(m.heapInuse)/1024)
 	fmt.Fprintf(w, "timeline:   %d buckets on GPU 0; one-sample %d GiB peak kept in stats and timeline: %v\n",
 		m.timeline, recordBytes/gib, yesNo(m.peakKept))
 	for _, r := range m.reports {

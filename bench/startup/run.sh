@@ -7,6 +7,9 @@
 # (a builtin, no fork) just before it starts the command. The runs of every
 # mode are interleaved, after WARMUP untimed rounds.
 #
+# The same for `benchctl monitor -- CMD`, and, for reference, the whole of
+# `benchctl --version` and `benchctl check`.
+#
 #   bench/startup/run.sh                  # RUNS=20, backends none auto sim
 #   RUNS=50 BACKENDS="none" bench/startup/run.sh
 set -euo pipefail
@@ -23,13 +26,29 @@ gcc -O2 -static -o "$tmp/stamp" bench/startup/stamp.c 2>/dev/null || gcc -O2 -o 
 echo "machine: $(nproc) CPUs, $(lscpu | sed -n 's/^Model name: *//p'), $(free -g | awk '/^Mem:/ {print $2 " GiB"}'); $(go version)"
 echo "runs: $RUNS per mode after $WARMUP warm-up rounds; stamp: $(file -b "$tmp/stamp" | grep -o 'statically linked\|dynamically linked')"
 
-# one MODE I: runs MODE once and appends "first-instruction total" (ms) to $tmp/MODE.
+# one MODE I: runs MODE once and appends "first-instruction total" (ms) to
+# $tmp/MODE. The modes version and check run no pipeline: they time the whole
+# of `benchctl --version` (process start and CLI) and `benchctl check` (that
+# plus loading the scenario), to show where benchctl's time goes.
 one() {
 	local mode=$1 i=$2 t0 t1 first
 	rm -f "$tmp/s.txt"
-	if [ "$mode" = baseline ]; then
+	if [ "$mode" = version ] || [ "$mode" = check ]; then
+		local args=(--version)
+		[ "$mode" = check ] && args=(check bench/startup/startup.lua)
+		t0=$EPOCHREALTIME
+		"$tmp/benchctl" "${args[@]}" >/dev/null 2>&1
+		t1=$EPOCHREALTIME
+		[ "$i" -gt 0 ] || return 0
+		awk -v t0="$t0" -v t1="$t1" 'BEGIN { printf "nan %.3f\n", (t1 - t0) * 1000 }' >>"$tmp/$mode"
+		return 0
+	elif [ "$mode" = baseline ]; then
 		t0=$EPOCHREALTIME
 		"$tmp/stamp" "$tmp/s.txt"
+		t1=$EPOCHREALTIME
+	elif [ "$mode" = monitor ]; then
+		t0=$EPOCHREALTIME
+		"$tmp/benchctl" monitor -q --gpu-backend none -- "$tmp/stamp" "$tmp/s.txt" >/dev/null 2>&1
 		t1=$EPOCHREALTIME
 	else
 		t0=$EPOCHREALTIME
@@ -42,9 +61,9 @@ one() {
 	awk -v t0="$t0" -v f="$first" -v t1="$t1" 'BEGIN { printf "%.3f %.3f\n", (f - t0) * 1000, (t1 - t0) * 1000 }' >>"$tmp/$mode"
 }
 
-modes="baseline $BACKENDS"
+modes="baseline $BACKENDS monitor"
 for ((i = 1 - WARMUP; i <= RUNS; i++)); do
-	for m in $modes; do one "$m" "$i"; done
+	for m in $modes version check; do one "$m" "$i"; done
 done
 
 # stats COLUMN FILE: median, min, p90 and max of a column, in ms.
@@ -61,9 +80,17 @@ echo
 echo "| started by | first instruction: median | min | p90 | max | benchctl's own cost (median − baseline) | whole command: median | min | p90 | max |"
 echo "|---|---|---|---|---|---|---|---|---|---|"
 for m in $modes; do
-	label=$m
-	[ "$m" = baseline ] && label="the shell (baseline)" || label="benchctl run --gpu-backend $m"
+	case $m in
+	baseline) label="the shell (baseline)" ;;
+	monitor) label="benchctl monitor --gpu-backend none" ;;
+	*) label="benchctl run --gpu-backend $m" ;;
+	esac
 	own=$(awk -v a="$(median 1 "$tmp/$m")" -v b="$base" 'BEGIN { printf "%.2f", a - b }')
 	echo "| $label | $(stats 1 "$tmp/$m") | $own | $(stats 2 "$tmp/$m") |"
 done
+echo
+echo "| for reference, no pipeline | whole command: median | min | p90 | max |"
+echo "|---|---|---|---|---|"
+echo "| benchctl --version | $(stats 2 "$tmp/version") |"
+echo "| benchctl check startup.lua | $(stats 2 "$tmp/check") |"
 echo "(milliseconds)"
