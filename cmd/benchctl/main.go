@@ -69,7 +69,7 @@ func main() {
 		HideHelpCommand: true,
 		// --var gpus=0,1 is one value: never split repeatable flags at commas.
 		DisableSliceFlagSeparator: true,
-		Commands:        commands(),
+		Commands:                  commands(),
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
 			return &exitError{code: exitUsage, err: err}
 		},
