@@ -5,7 +5,8 @@
 // renders it in every registered format. It prints the wall time, the peak RSS
 // of the process (VmHWM), the Go heap after the sampling and the size of each
 // report, so that bench/longrun/run.sh can show they stay flat as the
-// simulated duration grows.
+// simulated duration grows. It exits 1 when a one-sample peak it planted is
+// missing from the summary's Stat or timeline.
 //
 //	go run ./bench/longrun -hours 10 -gpus 8 -interval 10ms
 package main
@@ -35,7 +36,8 @@ var stagePlan = []struct {
 	start float64
 }{{"translation", 0}, {"dnabert", 0.03}, {"esm", 0.18}, {"consensus", 0.97}}
 
-// checkpoints is how many times the heap is read during the sampling.
+// checkpoints is how many times the heap is read during the sampling: after
+// each tenth of the run (printRow shows the 2nd, 9th and 10th).
 const checkpoints = 10
 
 func main() {
