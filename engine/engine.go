@@ -121,7 +121,8 @@ func (e *Engine) runFile(ctx context.Context, file string) error {
 			Status: result.Errored, StartedAt: suiteStart, Error: err.Error(),
 		})
 		e.notify()
-		e.opts.Log.Error().Str("file", file).Err(err).Msg("scenario not loaded")
+		// Info, not Error: Run returns the error and the CLI prints it once.
+		e.opts.Log.Info().Str("file", file).Err(err).Msg("scenario not loaded")
 		return err
 	}
 	defer sc.Close()

@@ -33,6 +33,12 @@ var removedGlobals = []string{"dofile", "loadfile", "module"}
 // keptOS are the os functions a scenario may call: clocks only.
 var keptOS = []string{"time", "clock", "date", "difftime"}
 
+// maxRepBytes bounds what string.rep may build. gopher-lua's own string.rep
+// allocates whatever it is asked for, and a Go allocation that cannot be met
+// is a fatal error, not a Lua error: string.rep("x", 1e12) would end benchctl
+// with a runtime stack trace and no report.
+const maxRepBytes = 64 << 20
+
 var moduleName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$`)
 
 // newSandbox returns a Lua state with only safe libraries and a require that
@@ -54,6 +60,9 @@ func newSandbox(scenarioDir string, preload map[string]lua.LGFunction) *lua.LSta
 		safeOS.RawSetString(f, osTable.RawGetString(f))
 	}
 	L.SetGlobal("os", safeOS)
+	if str, ok := L.GetGlobal("string").(*lua.LTable); ok {
+		str.RawSetString("rep", L.NewFunction(boundedRep))
+	}
 	for _, f := range []string{"execute", "popen", "exit", "remove", "rename", "getenv", "tmpname", "setenv", "setlocale"} {
 		denied := f
 		safeOS.RawSetString(denied, L.NewFunction(func(L *lua.LState) int {
@@ -103,6 +112,21 @@ func newSandbox(scenarioDir string, preload map[string]lua.LGFunction) *lua.LSta
 		return 1
 	}))
 	return L
+}
+
+// boundedRep is string.rep(s, n) that refuses a result over maxRepBytes.
+func boundedRep(L *lua.LState) int {
+	s := L.CheckString(1)
+	n := L.CheckInt(2)
+	if n <= 0 || s == "" {
+		L.Push(lua.LString(""))
+		return 1
+	}
+	if n > maxRepBytes/len(s) {
+		L.RaiseError("string.rep: a result of %d x %d bytes is over the %d MiB limit", n, len(s), maxRepBytes>>20)
+	}
+	L.Push(lua.LString(strings.Repeat(s, n)))
+	return 1
 }
 
 // loadLib finds a helper module: "lib.x" or "x" is scenarioDir/lib/x.lua, then

@@ -45,9 +45,17 @@ func parseOutputs(specs []string) ([]output, error) {
 }
 
 // checkWritable creates the parent folder and proves a file can be created there.
+// A path that is a device or a pipe (/dev/null, /dev/stdout) is opened for
+// writing instead: reports are written into it, never renamed over it.
 func checkWritable(path string) error {
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		return fmt.Errorf("%s is a directory", path)
+	} else if err == nil && !fi.Mode().IsRegular() {
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return fmt.Errorf("cannot write to %s: %w", path, unwrapPath(err))
+		}
+		return f.Close()
 	}
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -123,13 +131,41 @@ func (w *reportWriter) err() error {
 	return nil
 }
 
+// writeAtomic replaces the file at path with data through a temporary file
+// renamed over it, so a reader sees the old report or the new one, whole. A
+// symbolic link is followed and its target replaced. A path that is not a
+// regular file (a device such as /dev/null or /dev/full, a pipe) is written in
+// place: renaming over it would replace the device itself with a file.
 func writeAtomic(path string, data []byte) error {
+	if target, err := filepath.EvalSymlinks(path); err == nil {
+		path = target
+	}
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() && !fi.IsDir() {
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0)
+		if err != nil {
+			return unwrapPath(err)
+		}
+		_, err = f.Write(data)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		return unwrapPath(err)
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
 		return unwrapPath(err)
 	}
 	defer os.Remove(tmp.Name())
-	_, err = tmp.Write(data)
+	// CreateTemp makes the file 0600; a report is for others to read too (a
+	// CI job's user), and a report replaced keeps the mode it had.
+	mode := os.FileMode(0o644)
+	if fi, err := os.Stat(path); err == nil {
+		mode = fi.Mode().Perm()
+	}
+	err = tmp.Chmod(mode)
+	if err == nil {
+		_, err = tmp.Write(data)
+	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}

@@ -46,6 +46,8 @@ func runCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "var", Usage: "KEY=VALUE, repeatable; read in Lua with bench.var"},
 			&cli.StringFlag{Name: "tags", Usage: "run only suites or tests with one of these tags (comma-separated)"},
 			&cli.StringFlag{Name: "results-dir", Usage: "logs, work dirs and reports (default ./reports/<time>)"},
+			&cli.StringFlag{Name: "resume", Usage: "DIR: take up the interrupted run in its results dir DIR: finished tests are kept, " +
+				"the others run; scenarios, vars and flags left out are taken from DIR's record, and different ones are refused"},
 		}, gpuFlags()...),
 		Action: runAction,
 	}
@@ -151,28 +153,11 @@ func runAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	files, err := expandScenarios(c.Args().Slice())
+	plan, err := planRun(c)
 	if err != nil {
 		return err
 	}
-	outs, err := parseOutputs(c.StringSlice("out"))
-	if err != nil {
-		return err
-	}
-	vars, err := parseVars(c.StringSlice("var"))
-	if err != nil {
-		return err
-	}
-	var tags []string
-	for _, t := range strings.Split(c.String("tags"), ",") {
-		if t = strings.TrimSpace(t); t != "" {
-			tags = append(tags, t)
-		}
-	}
-	dir := c.String("results-dir")
-	if dir == "" {
-		dir = filepath.Join("reports", time.Now().Format("20060102-150405"))
-	}
+	dir := plan.dir
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return usageError("--results-dir %s: %v", dir, unwrapPath(err))
 	}
@@ -184,35 +169,36 @@ func runAction(c *cli.Context) error {
 		return err
 	}
 	defer backend.Close()
+	if err := plan.checkBackend(backend.Name()); err != nil {
+		return err
+	}
 
 	jsonRep, _ := reporters.Get("json")
-	outs = append(outs, output{format: "json", path: filepath.Join(dir, "results.json"), rep: jsonRep})
+	outs := append(plan.outs, output{format: "json", path: filepath.Join(dir, "results.json"), rep: jsonRep})
 	writer := newReportWriter(outs, log)
 
 	ctx, signalled, stop := signalContext()
 	defer stop()
-	rep := &result.Report{
-		SchemaVersion: result.SchemaVersion,
-		Tool:          result.Tool{Name: "benchctl", Version: benchctlVersion()},
-		StartedAt:     time.Now(),
-		Partial:       true,
-		Invocation: result.Invocation{
-			Args: os.Args[1:], Vars: vars, Tags: tags, GPUBackend: c.String("gpu-backend"), ResultsDir: dir,
-		},
-		Environment: engine.Environment(benchctlVersion(), backend),
+	rep, err := plan.start(c, backend)
+	if err != nil {
+		return err
+	}
+	plan.warnMachine(log, rep.Environment)
+	if plan.prev != nil && !c.Bool("quiet") {
+		fmt.Fprintf(os.Stderr, "resuming %s: %d finished %s kept\n", dir, plan.kept, plural(plan.kept, "test", "tests"))
 	}
 	progress := newProgressLine(c.Bool("quiet") || c.String("log-format") == "json")
 	defer progress.stop()
 	eng := engine.New(engine.Options{
-		Vars: vars, Tags: tags, ResultsDir: dir, Backend: backend, SampleInterval: interval,
-		Accounting: c.Bool("accounting"), Log: log, Progress: progress.set,
+		Vars: plan.vars, Tags: plan.tags, ResultsDir: dir, Backend: backend, SampleInterval: interval,
+		Accounting: c.Bool("accounting"), Log: log, Progress: progress.set, Skip: plan.skip,
 		CaseDone: func(r *result.Report) {
 			r.FinishedAt = time.Now()
 			r.Seconds = r.FinishedAt.Sub(r.StartedAt).Seconds()
 			writer.write(r, false)
 		},
 	})
-	runErr := eng.Run(ctx, files, rep)
+	runErr := eng.Run(ctx, plan.files, rep)
 	progress.stop()
 	for _, k := range eng.UnusedVars() {
 		log.Warn().Str("var", k).Msg("--var not read by any scenario")
@@ -225,6 +211,70 @@ func runAction(c *cli.Context) error {
 		printSummary(rep, dir)
 	}
 	return runExit(rep, runErr, writer.err(), signalled())
+}
+
+// planRun reads what to run from the flags, or with --resume from the record
+// of the run being resumed.
+func planRun(c *cli.Context) (*runPlan, error) {
+	if dir := c.String("resume"); dir != "" {
+		return planResume(c, dir)
+	}
+	files, err := expandScenarios(c.Args().Slice())
+	if err != nil {
+		return nil, err
+	}
+	outs, err := parseOutputs(c.StringSlice("out"))
+	if err != nil {
+		return nil, err
+	}
+	vars, err := parseVars(c.StringSlice("var"))
+	if err != nil {
+		return nil, err
+	}
+	tags := parseTags(c.String("tags"))
+	dir := c.String("results-dir")
+	if dir == "" {
+		dir = filepath.Join("reports", time.Now().Format("20060102-150405"))
+	}
+	rec := newRecord(c, files, vars, tags)
+	return &runPlan{files: files, outs: outs, vars: vars, tags: tags, dir: dir, rec: rec}, nil
+}
+
+// start builds the report the engine fills. A fresh run records what it was
+// asked in the results dir first; a resumed run keeps the start and the
+// invocation of the run it takes up.
+func (p *runPlan) start(c *cli.Context, backend probes.Backend) (*result.Report, error) {
+	rep := &result.Report{
+		SchemaVersion: result.SchemaVersion,
+		Tool:          result.Tool{Name: "benchctl", Version: benchctlVersion()},
+		StartedAt:     time.Now(),
+		Partial:       true,
+		Invocation: result.Invocation{
+			Args: os.Args[1:], Vars: p.vars, Tags: p.tags, GPUBackend: c.String("gpu-backend"), ResultsDir: p.dir,
+		},
+		Environment: engine.Environment(benchctlVersion(), backend),
+	}
+	if p.prev != nil {
+		rep.StartedAt = p.prev.StartedAt
+		rep.Invocation.Args = p.rec.Args
+		return rep, nil
+	}
+	p.rec.StartedAt = rep.StartedAt
+	p.rec.Backend = backend.Name()
+	if err := writeRecord(p.dir, p.rec); err != nil {
+		return nil, usageError("--results-dir %s: %s not written: %v", p.dir, recordFile, err)
+	}
+	return rep, nil
+}
+
+func parseTags(s string) []string {
+	var tags []string
+	for _, t := range strings.Split(s, ",") {
+		if t = strings.TrimSpace(t); t != "" {
+			tags = append(tags, t)
+		}
+	}
+	return tags
 }
 
 // runExit picks the exit code: an interrupt first, then bad scenarios and

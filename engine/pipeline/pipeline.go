@@ -90,15 +90,24 @@ func Run(ctx context.Context, s Spec) result.Run {
 		return run
 	}
 	defer closeAll(outLog, errLog)
-	outPipe, err := cmd.StdoutPipe()
+	// Plain pipes, not StdoutPipe: cmd.Wait then waits for the process only,
+	// not for every holder of its output to close it. A daemon the pipeline
+	// starts with its stdout would otherwise hold Wait, and benchctl, until it
+	// ends, timeouts and interrupts included.
+	outR, outW, err := os.Pipe()
 	if err == nil {
-		var errPipe io.ReadCloser
-		if errPipe, err = cmd.StderrPipe(); err == nil {
+		var errR, errW *os.File
+		if errR, errW, err = os.Pipe(); err == nil {
+			cmd.Stdout, cmd.Stderr = outW, errW
 			before := descendantsOfSelf()
-			if err = cmd.Start(); err == nil {
-				return wait(ctx, s, cmd, &run, outPipe, errPipe, outLog, errLog, stdout, stderr, before)
+			err = cmd.Start()
+			closeAll(outW, errW) // the child has its own copies
+			if err == nil {
+				return wait(ctx, s, cmd, &run, outR, errR, outLog, errLog, stdout, stderr, before)
 			}
+			closeAll(errR)
 		}
+		closeAll(outR, outW)
 	}
 	run.Class, run.ExitCode = result.ExitNotStartable, -1
 	run.Error = notStartable(argv[0], err)
@@ -154,8 +163,9 @@ func writerOrNil(f *os.File) io.Writer {
 	return f
 }
 
-func wait(ctx context.Context, s Spec, cmd *exec.Cmd, run *result.Run, outPipe, errPipe io.Reader,
+func wait(ctx context.Context, s Spec, cmd *exec.Cmd, run *result.Run, outPipe, errPipe *os.File,
 	outLog, errLog *os.File, stdout, stderr *tail, before map[int]bool) result.Run {
+	defer closeAll(outPipe, errPipe)
 	start := time.Now()
 	run.StartedAt = start
 	pid := cmd.Process.Pid
@@ -167,6 +177,64 @@ func wait(ctx context.Context, s Spec, cmd *exec.Cmd, run *result.Run, outPipe, 
 	go tracker.loop()
 
 	st := &stager{spec: s, start: start, run: run}
+	pumped := readOutput(s, run, st, outPipe, errPipe, outLog, errLog, stdout, stderr)
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+
+	var timeout <-chan time.Time
+	if s.Timeout > 0 {
+		timer := time.NewTimer(s.Timeout)
+		defer timer.Stop()
+		timeout = timer.C
+	}
+	var waitErr error
+	var endedBy result.ExitClass
+	select {
+	case waitErr = <-exited:
+	case <-timeout:
+		endedBy = result.ExitTimeout
+		waitErr = endTree(pid, tracker, s.Grace, exited)
+	case <-ctx.Done():
+		endedBy = result.ExitInterrupted
+		waitErr = endTree(pid, tracker, s.Grace, exited)
+	}
+	elapsed := time.Since(start)
+	// The output ends when every process holding it has closed it, at once
+	// most often. One that outlived the main process may hold it open: it
+	// gets the grace period, then is ended with the rest of the leftovers.
+	drained := waitOrDone(ctx, pumped, s.Grace)
+	tracker.stop()
+
+	// Whatever of the tree outlived the main process is ended too: an orphaned
+	// worker still holding a GPU is the leak users most need to hear about.
+	left := leftovers(tracker, before)
+	if len(left) > 0 {
+		if s.Hooks.Leftovers != nil {
+			s.Hooks.Leftovers(left)
+		}
+		killPIDs(left, s.Grace)
+		if endedBy == "" {
+			run.Error = fmt.Sprintf("%d process(es) of the pipeline outlived it and were ended: %v", len(left), left)
+		}
+	}
+	if !drained && !waitOrDone(context.Background(), pumped, s.Grace) {
+		// Held by a process out of reach: stop reading; what was read stays.
+		closeAll(outPipe, errPipe)
+		<-pumped
+	}
+	st.finish(elapsed)
+	run.Seconds = elapsed.Seconds()
+	run.StdoutTail, run.StderrTail = stdout.get(), stderr.get()
+	reapZombies()
+	classify(run, s, waitErr, endedBy)
+	return *run
+}
+
+// readOutput copies both streams to their logs and hands each line to the
+// tails, the OOM and stage matchers and the Line hook. The channel it
+// returns is closed once both streams have ended.
+func readOutput(s Spec, run *result.Run, st *stager, outPipe, errPipe io.Reader,
+	outLog, errLog *os.File, stdout, stderr *tail) <-chan struct{} {
 	var oomMu sync.Mutex
 	onLine := func(stream string, tl *tail) func(string) {
 		return func(line string) {
@@ -188,52 +256,28 @@ func wait(ctx context.Context, s Spec, cmd *exec.Cmd, run *result.Run, outPipe, 
 	wg.Add(2)
 	go func() { defer wg.Done(); pump(outPipe, writerOrNil(outLog), onLine("stdout", stdout)) }()
 	go func() { defer wg.Done(); pump(errPipe, writerOrNil(errLog), onLine("stderr", stderr)) }()
+	pumped := make(chan struct{})
+	go func() { wg.Wait(); close(pumped) }()
+	return pumped
+}
 
-	exited := make(chan error, 1)
-	go func() {
-		// Output first: Wait closes the pipes, and lines still buffered would be lost.
-		wg.Wait()
-		exited <- cmd.Wait()
-	}()
-
-	var timeout <-chan time.Time
-	if s.Timeout > 0 {
-		timer := time.NewTimer(s.Timeout)
-		defer timer.Stop()
-		timeout = timer.C
-	}
-	var waitErr error
-	var endedBy result.ExitClass
+// waitOrDone waits for done up to d or until ctx ends; it reports whether done
+// closed.
+func waitOrDone(ctx context.Context, done <-chan struct{}, d time.Duration) bool {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
 	select {
-	case waitErr = <-exited:
-	case <-timeout:
-		endedBy = result.ExitTimeout
-		waitErr = endTree(pid, tracker, s.Grace, exited)
+	case <-done:
+		return true
+	case <-timer.C:
 	case <-ctx.Done():
-		endedBy = result.ExitInterrupted
-		waitErr = endTree(pid, tracker, s.Grace, exited)
 	}
-	elapsed := time.Since(start)
-	tracker.stop()
-	st.finish(elapsed)
-	run.Seconds = elapsed.Seconds()
-	run.StdoutTail, run.StderrTail = stdout.get(), stderr.get()
-
-	// Whatever of the tree outlived the main process is ended too: an orphaned
-	// worker still holding a GPU is the leak users most need to hear about.
-	left := leftovers(tracker, before)
-	if len(left) > 0 {
-		if s.Hooks.Leftovers != nil {
-			s.Hooks.Leftovers(left)
-		}
-		killPIDs(left, s.Grace)
-		if endedBy == "" {
-			run.Error = fmt.Sprintf("%d process(es) of the pipeline outlived it and were ended: %v", len(left), left)
-		}
+	select {
+	case <-done:
+		return true
+	default:
+		return false
 	}
-	reapZombies()
-	classify(run, s, waitErr, endedBy)
-	return *run
 }
 
 func classify(run *result.Run, s Spec, waitErr error, endedBy result.ExitClass) {

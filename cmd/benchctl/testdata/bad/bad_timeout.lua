@@ -1,0 +1,2 @@
+local bench = require("bench")
+bench.test("soon", function(t) end, { timeout = "soon" })

@@ -1,0 +1,35 @@
+-- One test per bad input; each is tagged with its name so that `--tags NAME`
+-- runs it alone.
+local bench = require("bench")
+bench.suite { name = "bad_tests" }
+
+local function case(name, fn, opts)
+  opts = opts or {}
+  opts.tags = { name }
+  bench.test(name, fn, opts)
+end
+
+case("errors", function(t) error("boom") end)
+case("loops", function(t) while true do end end, { timeout = "300ms" })
+case("os_execute", function(t) os.execute("touch /tmp/benchctl-escaped") end)
+case("io_popen", function(t) io.popen("id") end)
+case("io_open", function(t) io.open("/etc/passwd") end)
+case("require_path", function(t) require("../../etc/passwd") end)
+case("huge_rep", function(t) local s = string.rep("x", 1e12) end)
+case("recursion", function(t)
+  local function f(n) return 1 + f(n + 1) end
+  f(1)
+end)
+case("nan_metric", function(t) t:metric("ratio", 0 / 0) end)
+case("bad_duration", function(t) bench.pipeline.run { cmd = { "true" }, timeout = "forever" } end)
+case("bad_size", function(t) bench.size("lots") end)
+case("bad_var_duration", function(t) local d = bench.var_duration("wait", "1s") end)
+case("bad_preset", function(t) bench.data.fasta { preset = "huge" } end)
+case("bad_quote", function(t) bench.pipeline.run { cmd = "sh -c 'unterminated" } end)
+case("error_table", function(t) error({ code = 1 }) end)
+case("bad_utf8_error", function(t)
+  t:log("log with \255\254 invalid bytes, \0 a nul and \27[31m an escape")
+  error("error with \255 invalid bytes and \1 a control character")
+end)
+case("bad_metric_direction", function(t) t:metric("x", 1, "s", { better = "sideways" }) end)
+case("nested_test", function(t) bench.test("inner", function() end) end)
