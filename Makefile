@@ -4,7 +4,8 @@
 GO        ?= go
 BIN       := bin
 RESULTS   ?= reports/latest
-LDFLAGS   := -extldflags=-Wl,-z,lazy
+VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -extldflags=-Wl,-z,lazy -X main.version=$(VERSION)
 # go-nvml's header is noisy; lazy binding lets the binary start without a driver.
 export CGO_CFLAGS := -Wno-deprecated-declarations
 PYTHON    ?= python3
