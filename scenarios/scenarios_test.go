@@ -67,7 +67,8 @@ var cases = []scenarioCase{
 	{name: "large slows down", scenario: "large_sample", knobs: "--slowdown-per-batch 40%",
 		want: []string{"large/typical throughput ratio"}},
 
-	{name: "optimizations pass", scenario: "optimization_impact", knobs: "--load-time 300ms", vars: []string{"repeat=2"}, pass: true, alone: true},
+	{name: "optimizations pass", scenario: "optimization_impact", knobs: "--time-per-seq 20ms --load-time 300ms --streams-speedup 30%",
+		vars: []string{"repeat=2"}, pass: true, alone: true},
 	{name: "streams slow it down", scenario: "optimization_impact", knobs: "--streams-speedup -60%", vars: []string{"repeat=2"},
 		want: []string{"speed-up of cuda_streams against baseline"}},
 
