@@ -54,6 +54,10 @@ var cases = []scenarioCase{
 	{name: "typical too slow", scenario: "typical_10h", knobs: "--time-per-seq 9s --startup 0 --load-time 0", gpus: "1",
 		vars: []string{"preset=smoke"},
 		want: []string{"projected time for 45000 sequences", "throughput of the 2-sequence run"}},
+	{name: "typical cost not resolved", scenario: "typical_10h", knobs: "--startup 2s --startup-shrink 5ms --time-per-seq 1ms --load-time 50ms",
+		want: []string{"per-sequence cost not resolved"}},
+	{name: "typical projection too uncertain", scenario: "typical_10h", knobs: "--startup-jitter 3s --time-per-seq 1ms --load-time 50ms",
+		want: []string{"projection too uncertain"}},
 	{name: "typical low utilization", scenario: "typical_10h", knobs: "--util 40",
 		want: []string{"mean GPU utilization during the embedding stages: got 40 %, want >= 70 %"}},
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"hash/fnv"
 	"io"
 	"os"
 	"os/signal"
@@ -18,11 +19,11 @@ func predict(opt *options, stdout, stderr io.Writer) error {
 	if opt.ignoreSigterm {
 		signal.Ignore(syscall.SIGTERM)
 	}
-	pause(opt.startup)
 	recs, err := readFASTA(opt.input)
 	if err != nil {
 		return err
 	}
+	pause(opt.startupFor(recs))
 	proc, err := sim.FromEnv()
 	if err != nil {
 		return err
@@ -127,4 +128,23 @@ func (o *options) resolveGPUs(proc *sim.Proc) ([]int, error) {
 		gpus = gpus[:1]
 	}
 	return gpus, nil
+}
+
+// startupFor is the start-up of a run over recs: the fixed cost, less what
+// --startup-shrink saves per sequence, plus --startup-jitter's share for this
+// input. Workers (given their share of the input) pay the plain fixed cost.
+func (o *options) startupFor(recs []record) time.Duration {
+	d := o.startup
+	if o.worker() {
+		return d
+	}
+	d -= time.Duration(len(recs)) * o.startupShrink
+	if o.startupJitter > 0 {
+		h := fnv.New32a()
+		for _, r := range recs {
+			h.Write([]byte(r.id))
+		}
+		d += time.Duration(float64(o.startupJitter) * float64(h.Sum32()) / (1 << 32))
+	}
+	return max(d, 0)
 }
