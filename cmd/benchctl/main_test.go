@@ -5,12 +5,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/benchctl/benchctl/probes/host"
 	"github.com/benchctl/benchctl/result"
 )
 
@@ -233,43 +233,12 @@ func TestDataFasta(t *testing.T) {
 	}
 }
 
-// descendantPIDs lists the live descendants of pid from /proc.
+// descendantPIDs lists the live descendants of pid.
 func descendantPIDs(pid int) []int {
-	parent := map[int]int{}
-	entries, _ := os.ReadDir("/proc")
-	for _, e := range entries {
-		p, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		data, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		f := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+1:]))
-		if len(f) > 1 && f[0] != "Z" {
-			parent[p], _ = strconv.Atoi(f[1])
-		}
-	}
-	var out []int
-	for p := range parent {
-		for q := parent[p]; q > 1; q = parent[q] {
-			if q == pid {
-				out = append(out, p)
-				break
-			}
-		}
-	}
-	return out
+	kids, _ := host.Descendants(pid)
+	return kids
 }
 
 func descendants(pid int) int { return len(descendantPIDs(pid)) }
 
-func alive(pid int) bool {
-	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return false
-	}
-	f := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+1:]))
-	return len(f) > 0 && f[0] != "Z"
-}
+func alive(pid int) bool { return host.Alive(pid) }
