@@ -1,39 +1,16 @@
 package compare
 
 import (
-	"bytes"
 	"encoding/json"
-	"flag"
 	"math"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/benchctl/benchctl/internal/golden"
 	"github.com/benchctl/benchctl/result"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (run go test -update if the change is intended):\n%s", path, got)
-	}
-}
 
 func TestJudge(t *testing.T) {
 	tests := []struct {
@@ -267,13 +244,13 @@ func TestSuiteLoadsAgain(t *testing.T) {
 func TestGolden(t *testing.T) {
 	base, next := pair()
 	res := Compare(base, next, Options{Threshold: 0.1, BaseLabel: "base.json", NewLabel: "new.json"})
-	golden(t, "compare.txt", RenderText(res))
-	golden(t, "compare.md", RenderMarkdown(res))
+	golden.Assert(t, "compare.txt", RenderText(res))
+	golden.Assert(t, "compare.md", RenderMarkdown(res))
 	js, err := RenderJSON(res)
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "compare.json", js)
+	golden.Assert(t, "compare.json", js)
 	var back struct {
 		Kind    string
 		Version int
@@ -294,7 +271,9 @@ func TestRenderHostileText(t *testing.T) {
 	if strings.Contains(txt, "\x1b") || strings.Contains(txt, "a\nb") {
 		t.Errorf("control characters reach the terminal:\n%s", txt)
 	}
-	if !strings.Contains(md, `s\|�\[31mred`) || !strings.Contains(md, "a b &lt;i&gt;") || !strings.Contains(md, `m\*\_`) {
+	// The shared rules (internal/table.Escape): escape sequences removed, line
+	// breaks as <br>, Markdown and HTML punctuation escaped.
+	if !strings.Contains(md, `| s\|red |`) || !strings.Contains(md, "| a<br>b &lt;i&gt; |") || !strings.Contains(md, `| m\*\_ `) {
 		t.Errorf("markdown not escaped:\n%s", md)
 	}
 	if _, err := RenderJSON(res); err != nil {

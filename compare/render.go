@@ -8,11 +8,11 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
-	"unicode"
 
-	"github.com/benchctl/benchctl/reporters/console"
+	"github.com/benchctl/benchctl/internal/format"
+	"github.com/benchctl/benchctl/internal/table"
+	"github.com/benchctl/benchctl/internal/text"
 )
 
 // JSONKind and JSONVersion head the JSON form of a comparison, so a reader
@@ -47,16 +47,16 @@ func RenderJSON(r *Result) ([]byte, error) {
 // counts.
 func RenderText(r *Result) []byte {
 	var b strings.Builder
-	b.WriteString("base: " + clean(describe(r.Base)) + "\n")
-	b.WriteString("new:  " + clean(describe(r.New)) + "\n")
+	b.WriteString("base: " + text.OneLine(describe(r.Base)) + "\n")
+	b.WriteString("new:  " + text.OneLine(describe(r.New)) + "\n")
 	b.WriteString(rule(r.Threshold) + "\n")
 	if len(r.Tests) > 0 {
 		b.WriteString("\nTests whose status changed:\n")
-		writeAligned(&b, testRows(r))
+		b.WriteString(testTable(r).Text("  "))
 	}
 	if len(r.Metrics) > 0 {
 		b.WriteString("\nMetrics:\n")
-		writeAligned(&b, metricRows(r))
+		b.WriteString(metricTable(r).Text("  "))
 	}
 	b.WriteString("\n" + Summary(r) + "\n")
 	return []byte(b.String())
@@ -66,15 +66,16 @@ func RenderText(r *Result) []byte {
 // pull-request comment or $GITHUB_STEP_SUMMARY.
 func RenderMarkdown(r *Result) []byte {
 	var b strings.Builder
+	esc := table.Escape
 	fmt.Fprintf(&b, "## benchctl compare: %s\n\n", esc(Summary(r)))
 	fmt.Fprintf(&b, "- Base: %s\n- New: %s\n- %s\n", esc(describe(r.Base)), esc(describe(r.New)), esc(rule(r.Threshold)))
 	if len(r.Tests) > 0 {
 		b.WriteString("\n### Tests whose status changed\n\n")
-		writeMarkdown(&b, testRows(r), 0)
+		b.WriteString(testTable(r).Markdown())
 	}
 	if len(r.Metrics) > 0 {
 		b.WriteString("\n### Metrics\n\n")
-		writeMarkdown(&b, metricRows(r), 4)
+		b.WriteString(metricTable(r).Markdown())
 	}
 	return []byte(b.String())
 }
@@ -130,16 +131,27 @@ func rule(threshold float64) string {
 		"; a change counts when it is beyond the threshold and beyond the noise, 2*sqrt(sb^2 + sn^2) of the two spreads"
 }
 
-func testRows(r *Result) [][]string {
-	rows := [][]string{{"VERDICT", "SUITE", "TEST", "BASE", "NEW"}}
-	for _, t := range r.Tests {
-		rows = append(rows, []string{string(t.Verdict), t.Suite, t.Case, status(string(t.Base)), status(string(t.New))})
+// regressed picks the rows whose verdict (the first cell) is a regression; the
+// Markdown form sets it in bold.
+func regressed(row []string) bool { return row[0] == string(Regressed) }
+
+func testTable(r *Result) table.Table {
+	t := table.Table{Header: []string{"VERDICT", "SUITE", "TEST", "BASE", "NEW"}, Strong: regressed}
+	for _, c := range r.Tests {
+		t.Rows = append(t.Rows, []string{string(c.Verdict), c.Suite, c.Case, status(string(c.Base)), status(string(c.New))})
 	}
-	return rows
+	return t
 }
 
-func metricRows(r *Result) [][]string {
-	rows := [][]string{{"VERDICT", "SUITE", "TEST", "METRIC", "BASE", "NEW", "CHANGE", "NOISE", "NOTE"}}
+// metricTable lists every metric; the figures (base, new, change, noise) are
+// aligned right.
+func metricTable(r *Result) table.Table {
+	l, rt := table.Left, table.Right
+	t := table.Table{
+		Header: []string{"VERDICT", "SUITE", "TEST", "METRIC", "BASE", "NEW", "CHANGE", "NOISE", "NOTE"},
+		Align:  []table.Align{l, l, l, l, rt, rt, rt, rt, l},
+		Strong: regressed,
+	}
 	for _, m := range r.Metrics {
 		change := ""
 		switch {
@@ -150,26 +162,25 @@ func metricRows(r *Result) [][]string {
 		}
 		noise := ""
 		if m.Noise > 0 {
-			noise = "±" + console.FormatValue(m.Noise, m.Unit)
+			noise = "±" + format.Value(m.Noise, m.Unit)
 		}
-		rows = append(rows, []string{
+		t.Rows = append(t.Rows, []string{
 			string(m.Verdict), m.Suite, m.Case, m.Metric,
 			figure(m.Base, m.BaseSpread, m.Unit), figure(m.New, m.NewSpread, m.Unit),
 			change, noise, m.Reason,
 		})
 	}
-	return rows
+	return t
 }
 
 func figure(v *float64, spread float64, unit string) string {
 	if v == nil {
 		return "-"
 	}
-	s := console.FormatValue(*v, unit)
 	if spread > 0 {
-		s += " ± " + console.FormatValue(spread, unit)
+		return format.Spread(*v, spread, unit)
 	}
-	return s
+	return format.Value(*v, unit)
 }
 
 func status(s string) string {
@@ -189,89 +200,4 @@ func signedPercent(f float64) string {
 		s = "+" + s
 	}
 	return s
-}
-
-// writeAligned writes rows as columns two spaces apart, each line indented
-// by two spaces and without trailing spaces.
-func writeAligned(b *strings.Builder, rows [][]string) {
-	var buf bytes.Buffer
-	w := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
-	for _, row := range rows {
-		cells := make([]string, len(row))
-		for i, c := range row {
-			cells[i] = strings.ReplaceAll(clean(c), "\t", " ")
-		}
-		fmt.Fprintln(w, "  "+strings.Join(cells, "\t"))
-	}
-	w.Flush()
-	for _, line := range strings.SplitAfter(buf.String(), "\n") {
-		b.WriteString(strings.TrimRight(line, " \n"))
-		if strings.HasSuffix(line, "\n") {
-			b.WriteString("\n")
-		}
-	}
-}
-
-// writeMarkdown writes rows as a Markdown table, the first row the header,
-// with the columns from right on aligned right (numbers).
-func writeMarkdown(b *strings.Builder, rows [][]string, right int) {
-	for i, row := range rows {
-		cells := make([]string, len(row))
-		for j, c := range row {
-			cells[j] = esc(c)
-			if i > 0 && j == 0 && row[0] == string(Regressed) {
-				cells[j] = "**" + cells[j] + "**"
-			}
-		}
-		b.WriteString("| " + strings.Join(cells, " | ") + " |\n")
-		if i == 0 {
-			seps := make([]string, len(row))
-			for j := range seps {
-				seps[j] = "---"
-				if right > 0 && j >= right && j < right+4 {
-					seps[j] = "---:"
-				}
-			}
-			b.WriteString("| " + strings.Join(seps, " | ") + " |\n")
-		}
-	}
-}
-
-// clean makes report text safe on one line of a terminal: invalid UTF-8 and
-// control characters (escape sequences included) become U+FFFD, line breaks
-// a space. (reporters/internal/text does this for the reporters; Go's internal
-// rule keeps it from this package.)
-func clean(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r == '\n' || r == '\r' || r == '\t':
-			return ' '
-		case unicode.IsControl(r) || r == 0xFFFE || r == 0xFFFF:
-			return '\uFFFD'
-		}
-		return r
-	}, s)
-}
-
-// esc makes text safe in a Markdown table cell: cleaned, Markdown and HTML
-// punctuation escaped.
-func esc(s string) string {
-	var b strings.Builder
-	for _, r := range clean(s) {
-		switch r {
-		case '\\', '`', '*', '_', '[', ']', '|', '~':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case '&':
-			b.WriteString("&amp;")
-		case '<':
-			b.WriteString("&lt;")
-		case '>':
-			b.WriteString("&gt;")
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
 }

@@ -3,8 +3,8 @@ package all
 import (
 	"testing"
 
+	_ "github.com/benchctl/benchctl/internal/golden" // defines -update for go test ./reporters/... -update
 	"github.com/benchctl/benchctl/reporters"
-	_ "github.com/benchctl/benchctl/reporters/internal/golden" // defines -update for go test ./reporters/... -update
 	"github.com/benchctl/benchctl/reporters/internal/testfixture"
 )
 

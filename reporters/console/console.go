@@ -4,20 +4,17 @@
 // "12 passed, 1 failed, 2 skipped, 0 errors in 3m12s". It is plain text with
 // aligned columns and no colour codes; escape sequences and control characters
 // from the report are removed, so printing it cannot disturb the terminal.
-//
-// FormatBytes, FormatDuration and FormatValue are the same formatting the
-// reporters use, exported for the CLI.
 package console
 
 import (
 	"errors"
 	"strings"
 
+	"github.com/benchctl/benchctl/internal/format"
+	"github.com/benchctl/benchctl/internal/table"
+	"github.com/benchctl/benchctl/internal/text"
 	"github.com/benchctl/benchctl/reporters"
-	"github.com/benchctl/benchctl/reporters/internal/format"
 	"github.com/benchctl/benchctl/reporters/internal/outcome"
-	"github.com/benchctl/benchctl/reporters/internal/table"
-	"github.com/benchctl/benchctl/reporters/internal/text"
 	"github.com/benchctl/benchctl/result"
 )
 
@@ -106,14 +103,3 @@ func keyMetrics(c result.Case) string {
 	}
 	return strings.Join(parts, ", ")
 }
-
-// FormatBytes returns a byte count in binary units: "512 B", "1.5 GiB".
-func FormatBytes(n uint64) string { return format.Bytes(n) }
-
-// FormatDuration returns seconds as people read them: "450ms", "12.3s", "3m12s",
-// "2h05m00s".
-func FormatDuration(seconds float64) string { return format.Duration(seconds) }
-
-// FormatValue returns a metric value with its unit: "1.5 GiB" for bytes ("B"),
-// a duration for "s", "87.5%", "4500 seq/h".
-func FormatValue(v float64, unit string) string { return format.Value(v, unit) }

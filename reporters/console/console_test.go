@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/benchctl/benchctl/internal/golden"
 	"github.com/benchctl/benchctl/reporters"
-	"github.com/benchctl/benchctl/reporters/internal/golden"
 	"github.com/benchctl/benchctl/reporters/internal/testfixture"
 	"github.com/benchctl/benchctl/result"
 )
@@ -102,29 +102,5 @@ func TestRender(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-func TestFormatHelpers(t *testing.T) {
-	tests := []struct {
-		name, got, want string
-	}{
-		{"bytes", FormatBytes(1610612736), "1.5 GiB"},
-		{"duration minutes", FormatDuration(192), "3m12s"},
-		{"duration milliseconds", FormatDuration(0.45), "450ms"},
-		{"value", FormatValue(4500, "seq/h"), "4500 seq/h"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if tt.got != tt.want {
-				t.Errorf("got %q, want %q", tt.got, tt.want)
-			}
-		})
-	}
-}
-
-func TestRenderNil(t *testing.T) {
-	if _, err := New().Render(nil); err == nil {
-		t.Fatal("Render(nil) gave no error")
 	}
 }

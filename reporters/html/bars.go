@@ -6,8 +6,8 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/benchctl/benchctl/reporters/internal/format"
-	"github.com/benchctl/benchctl/reporters/internal/text"
+	"github.com/benchctl/benchctl/internal/format"
+	"github.com/benchctl/benchctl/internal/text"
 	"github.com/benchctl/benchctl/result"
 )
 

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/benchctl/benchctl/internal/golden"
 	"github.com/benchctl/benchctl/reporters"
-	"github.com/benchctl/benchctl/reporters/internal/golden"
 	"github.com/benchctl/benchctl/reporters/internal/testfixture"
 	"github.com/benchctl/benchctl/result"
 )

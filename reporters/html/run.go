@@ -5,9 +5,9 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/benchctl/benchctl/reporters/internal/format"
+	"github.com/benchctl/benchctl/internal/format"
+	"github.com/benchctl/benchctl/internal/text"
 	"github.com/benchctl/benchctl/reporters/internal/outcome"
-	"github.com/benchctl/benchctl/reporters/internal/text"
 	"github.com/benchctl/benchctl/result"
 )
 

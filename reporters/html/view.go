@@ -7,9 +7,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/benchctl/benchctl/reporters/internal/format"
+	"github.com/benchctl/benchctl/internal/format"
+	"github.com/benchctl/benchctl/internal/text"
 	"github.com/benchctl/benchctl/reporters/internal/outcome"
-	"github.com/benchctl/benchctl/reporters/internal/text"
 	"github.com/benchctl/benchctl/result"
 )
 

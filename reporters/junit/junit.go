@@ -25,8 +25,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/benchctl/benchctl/internal/format"
 	"github.com/benchctl/benchctl/reporters"
-	"github.com/benchctl/benchctl/reporters/internal/format"
 	"github.com/benchctl/benchctl/reporters/internal/outcome"
 	"github.com/benchctl/benchctl/result"
 )

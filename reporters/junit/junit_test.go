@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/benchctl/benchctl/internal/golden"
 	"github.com/benchctl/benchctl/reporters"
-	"github.com/benchctl/benchctl/reporters/internal/golden"
 	"github.com/benchctl/benchctl/reporters/internal/testfixture"
 	"github.com/benchctl/benchctl/result"
 )

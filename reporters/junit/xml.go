@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/benchctl/benchctl/reporters/internal/text"
+	"github.com/benchctl/benchctl/internal/text"
 )
 
 // xmlWriter writes the document by hand rather than with encoding/xml, which

@@ -11,10 +11,10 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/benchctl/benchctl/internal/format"
+	"github.com/benchctl/benchctl/internal/table"
 	"github.com/benchctl/benchctl/reporters"
-	"github.com/benchctl/benchctl/reporters/internal/format"
 	"github.com/benchctl/benchctl/reporters/internal/outcome"
-	"github.com/benchctl/benchctl/reporters/internal/table"
 	"github.com/benchctl/benchctl/result"
 )
 

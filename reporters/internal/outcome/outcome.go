@@ -9,8 +9,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/benchctl/benchctl/reporters/internal/format"
-	"github.com/benchctl/benchctl/reporters/internal/text"
+	"github.com/benchctl/benchctl/internal/format"
+	"github.com/benchctl/benchctl/internal/text"
 	"github.com/benchctl/benchctl/result"
 )
 

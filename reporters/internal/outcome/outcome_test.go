@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	_ "github.com/benchctl/benchctl/reporters/internal/golden" // defines -update for go test ./reporters/... -update
+	_ "github.com/benchctl/benchctl/internal/golden" // defines -update for go test ./reporters/... -update
 	"github.com/benchctl/benchctl/reporters/internal/testfixture"
 	"github.com/benchctl/benchctl/result"
 )

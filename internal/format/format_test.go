@@ -4,7 +4,7 @@ import (
 	"math"
 	"testing"
 
-	_ "github.com/benchctl/benchctl/reporters/internal/golden" // defines -update for go test ./reporters/... -update
+	_ "github.com/benchctl/benchctl/internal/golden" // defines -update for go test ./reporters/... -update
 )
 
 func TestBytes(t *testing.T) {

@@ -1,9 +1,9 @@
-// Package golden compares reporter output with files checked in under testdata/
+// Package golden compares rendered output with files checked in under testdata/
 // and rewrites them when the tests run with -update:
 //
-//	go test ./reporters/... -update
+//	go test ./reporters/... ./compare/... ./internal/... ./result/... -update
 //
-// Every test package under reporters/ imports it (a package that has no golden
+// Every test package in those trees imports it (a package that has no golden
 // file imports it blank), because go test passes -update to every test binary
 // and one that does not define the flag fails.
 package golden

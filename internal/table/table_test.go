@@ -3,7 +3,7 @@ package table
 import (
 	"testing"
 
-	"github.com/benchctl/benchctl/reporters/internal/golden"
+	"github.com/benchctl/benchctl/internal/golden"
 )
 
 func sample() Table {
@@ -53,6 +53,28 @@ func TestEscape(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := Escape(tt.in); got != tt.want {
 				t.Errorf("Escape(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestStrong(t *testing.T) {
+	tb := Table{
+		Header: []string{"Verdict", "Name"},
+		Rows:   [][]string{{"regressed", "a*"}, {"unchanged", "b"}, {}},
+		Strong: func(row []string) bool { return row[0] == "regressed" },
+	}
+	tests := []struct {
+		name, got, want string
+	}{
+		{"markdown bolds the chosen rows, columns still aligned", tb.Markdown(),
+			"| Verdict       | Name |\n| ------------- | ---- |\n| **regressed** | a\\*  |\n| unchanged     | b    |\n|               |      |\n"},
+		{"text has no bold", tb.Text(""), "Verdict    Name\nregressed  a*\nunchanged  b\n\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.got != tt.want {
+				t.Errorf("got\n%q\nwant\n%q", tt.got, tt.want)
 			}
 		})
 	}

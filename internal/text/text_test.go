@@ -5,7 +5,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	_ "github.com/benchctl/benchctl/reporters/internal/golden" // defines -update for go test ./reporters/... -update
+	_ "github.com/benchctl/benchctl/internal/golden" // defines -update for go test ./reporters/... -update
 )
 
 func TestClean(t *testing.T) {

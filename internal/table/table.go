@@ -1,12 +1,13 @@
-// Package table renders the small tables of the console and Markdown reports
-// from one description, so both formats line up the same columns the same way.
+// Package table renders the small tables of the console and Markdown reports and
+// of benchctl compare from one description, so every format lines up the same
+// columns the same way.
 package table
 
 import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/benchctl/benchctl/reporters/internal/text"
+	"github.com/benchctl/benchctl/internal/text"
 )
 
 // Align is where a column's cells sit.
@@ -25,6 +26,9 @@ type Table struct {
 	Header []string
 	Rows   [][]string
 	Align  []Align
+	// Strong, when set, picks the rows whose first cell the Markdown form sets
+	// in bold, so a regression stands out in a long table. It sees the raw row.
+	Strong func(row []string) bool
 }
 
 // Text renders the table as plain text for a terminal: columns separated by two
@@ -54,6 +58,11 @@ func (t Table) Text(indent string) string {
 // source reads as a table too. Cells are escaped with Escape.
 func (t Table) Markdown() string {
 	cells := t.grid(Escape)
+	for i, row := range cells[1:] {
+		if t.Strong != nil && len(row) > 0 && row[0] != "" && t.Strong(t.Rows[i]) {
+			row[0] = "**" + row[0] + "**"
+		}
+	}
 	widths := widths(cells)
 	for i := range widths {
 		widths[i] = max(widths[i], 3)
@@ -69,6 +78,16 @@ func (t Table) Markdown() string {
 		b.WriteString("\n")
 	}
 	line(cells[0])
+	t.rule(&b, widths)
+	for _, row := range cells[1:] {
+		line(row)
+	}
+	return b.String()
+}
+
+// rule writes the Markdown separator line under the header, with a colon on
+// the right of each right-aligned column.
+func (t Table) rule(b *strings.Builder, widths []int) {
 	b.WriteString("|")
 	for i, w := range widths {
 		if t.align(i) == Right {
@@ -78,10 +97,6 @@ func (t Table) Markdown() string {
 		}
 	}
 	b.WriteString("\n")
-	for _, row := range cells[1:] {
-		line(row)
-	}
-	return b.String()
 }
 
 // Escape makes s safe inside a Markdown table cell or a line of Markdown text:
