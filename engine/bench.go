@@ -8,6 +8,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/benchctl/benchctl/engine/units"
+	"github.com/benchctl/benchctl/internal/format"
 )
 
 // runtime is the Go side of one scenario's bench module.
@@ -34,9 +35,9 @@ func (rt *runtime) openBench(L *lua.LState) int {
 		"split":        rt.split,
 		"duration":     rt.duration,
 		"size":         rt.size,
-		"format_bytes": func(L *lua.LState) int { L.Push(lua.LString(units.FormatBytes(float64(L.CheckNumber(1))))); return 1 },
+		"format_bytes": func(L *lua.LState) int { L.Push(lua.LString(format.SignedBytes(float64(L.CheckNumber(1))))); return 1 },
 		"format_seconds": func(L *lua.LState) int {
-			L.Push(lua.LString(units.FormatSeconds(float64(L.CheckNumber(1)))))
+			L.Push(lua.LString(format.Duration(float64(L.CheckNumber(1)))))
 			return 1
 		},
 	}

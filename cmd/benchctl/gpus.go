@@ -7,7 +7,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/benchctl/benchctl/engine/units"
+	"github.com/benchctl/benchctl/internal/format"
 	"github.com/benchctl/benchctl/probes"
 )
 
@@ -42,7 +42,7 @@ func gpusCommand() *cli.Command {
 					acc += " (" + d.AccountingWhy + ")"
 				}
 				fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", d.Index, d.Name, d.UUID,
-					units.FormatBytes(float64(d.MemoryTotal)), d.Driver, d.CUDA, acc)
+					format.Bytes(d.MemoryTotal), d.Driver, d.CUDA, acc)
 			}
 			return w.Flush()
 		},

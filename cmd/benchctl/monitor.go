@@ -13,6 +13,7 @@ import (
 	"github.com/benchctl/benchctl/engine"
 	"github.com/benchctl/benchctl/engine/pipeline"
 	"github.com/benchctl/benchctl/engine/units"
+	"github.com/benchctl/benchctl/internal/format"
 	"github.com/benchctl/benchctl/result"
 )
 
@@ -112,19 +113,19 @@ func monitorAction(c *cli.Context) error {
 func printMonitorSummary(run *result.Run) {
 	w := tabwriter.NewWriter(os.Stderr, 0, 0, 2, ' ', 0)
 	defer w.Flush()
-	fmt.Fprintf(w, "\n%s: %s (exit %d) in %s\n", strings.Join(run.Argv, " "), run.Class, run.ExitCode, units.FormatSeconds(run.Seconds))
+	fmt.Fprintf(w, "\n%s: %s (exit %d) in %s\n", strings.Join(run.Argv, " "), run.Class, run.ExitCode, format.Duration(run.Seconds))
 	if run.Error != "" {
 		fmt.Fprintf(w, "  %s\n", run.Error)
 	}
 	if h := run.Host; h != nil {
-		fmt.Fprintf(w, "host: %.1f CPU s, peak RSS %s, up to %d processes\n", h.CPUSeconds, units.FormatBytes(float64(h.PeakRSSBytes)), h.MaxProcesses)
+		fmt.Fprintf(w, "host: %.1f CPU s, peak RSS %s, up to %d processes\n", h.CPUSeconds, format.Bytes(h.PeakRSSBytes), h.MaxProcesses)
 	}
 	g := run.GPU
 	if g == nil {
 		fmt.Fprintln(w, "no GPU seen")
 		return
 	}
-	fmt.Fprintf(w, "%d samples every %s (%s backend)", g.Samples, units.FormatSeconds(g.IntervalSeconds), g.Backend)
+	fmt.Fprintf(w, "%d samples every %s (%s backend)", g.Samples, format.Duration(g.IntervalSeconds), g.Backend)
 	if g.SampleErrors > 0 {
 		fmt.Fprintf(w, ", %d sample errors (last: %s)", g.SampleErrors, g.LastError)
 	}
@@ -137,16 +138,16 @@ func printMonitorSummary(run *result.Run) {
 			frac = mem.Max / float64(gr.MemoryTotal) * 100
 		}
 		fmt.Fprintf(w, "%d\t%s\t%s\t%.1f%%\t%.0f%%\t%.0f%%\t%.0f W\t%.0f C\t%.0f J\t%s/s\n", gr.Index,
-			units.FormatBytes(mem.Max), units.FormatBytes(mem.Mean), frac, util.Mean, util.Max, pw.Mean, temp.Max,
-			gr.EnergyJoules, units.FormatBytes(gr.FloorSlope))
+			format.SignedBytes(mem.Max), format.SignedBytes(mem.Mean), frac, util.Mean, util.Max, pw.Mean, temp.Max,
+			gr.EnergyJoules, format.SignedBytes(gr.FloorSlope))
 	}
 	for _, p := range g.Processes {
-		fmt.Fprintf(w, "process %d on GPU %d: peak %s (%s)\n", p.PID, p.GPU, units.FormatBytes(float64(p.PeakBytes)), p.Source)
+		fmt.Fprintf(w, "process %d on GPU %d: peak %s (%s)\n", p.PID, p.GPU, format.Bytes(p.PeakBytes), p.Source)
 	}
 	for _, o := range g.Orphans {
-		fmt.Fprintf(w, "orphan %d on GPU %d held %s after the command ended (ended)\n", o.PID, o.GPU, units.FormatBytes(float64(o.Bytes)))
+		fmt.Fprintf(w, "orphan %d on GPU %d held %s after the command ended (ended)\n", o.PID, o.GPU, format.Bytes(o.Bytes))
 	}
 	for _, e := range g.Events {
-		fmt.Fprintf(w, "event at %s on GPU %d: %s %d %s\n", units.FormatSeconds(e.Seconds), e.GPU, e.Kind, e.Data, e.Message)
+		fmt.Fprintf(w, "event at %s on GPU %d: %s %d %s\n", format.Duration(e.Seconds), e.GPU, e.Kind, e.Data, e.Message)
 	}
 }

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/benchctl/benchctl/engine"
-	"github.com/benchctl/benchctl/engine/units"
+	"github.com/benchctl/benchctl/internal/format"
 )
 
 // progressLine keeps one live status line (suite, test, stage, elapsed) on
@@ -53,7 +53,7 @@ func (p *progressLine) loop() {
 			if pr.Stage != "" {
 				line += " › " + pr.Stage
 			}
-			fmt.Fprintf(os.Stderr, "\r\033[K%s  %s", line, units.FormatSeconds(time.Since(pr.Started).Seconds()))
+			fmt.Fprintf(os.Stderr, "\r\033[K%s  %s", line, format.Duration(time.Since(pr.Started).Seconds()))
 		}
 	}
 }

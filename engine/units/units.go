@@ -1,5 +1,6 @@
-// Package units parses and formats the readable durations and sizes that
-// scenarios and flags use: "2h", "1h30m", "500ms", "1.5s"; "100MB", "2GiB", "512".
+// Package units parses the readable durations and sizes that scenarios and
+// flags use: "2h", "1h30m", "500ms", "1.5s"; "100MB", "2GiB", "512". Writing
+// them for people is internal/format's job, so every output agrees.
 package units
 
 import (
@@ -65,35 +66,4 @@ func ParseSize(s string) (uint64, error) {
 		return 0, fmt.Errorf("invalid size %q: too large", s)
 	}
 	return uint64(v), nil
-}
-
-// FormatBytes writes a byte count with a binary unit: "512 B", "1.50 GiB".
-func FormatBytes(b float64) string {
-	abs := math.Abs(b)
-	switch {
-	case abs >= 1<<40:
-		return fmt.Sprintf("%.2f TiB", b/(1<<40))
-	case abs >= 1<<30:
-		return fmt.Sprintf("%.2f GiB", b/(1<<30))
-	case abs >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", b/(1<<20))
-	case abs >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", b/(1<<10))
-	}
-	return fmt.Sprintf("%.0f B", b)
-}
-
-// FormatSeconds writes a duration compactly: "450ms", "12.3s", "3m12s", "2h05m".
-func FormatSeconds(s float64) string {
-	switch {
-	case math.IsNaN(s) || math.IsInf(s, 0):
-		return "-"
-	case s < 1:
-		return fmt.Sprintf("%.0fms", s*1000)
-	case s < 60:
-		return fmt.Sprintf("%.1fs", s)
-	case s < 3600:
-		return fmt.Sprintf("%dm%02ds", int(s)/60, int(s)%60)
-	}
-	return fmt.Sprintf("%dh%02dm", int(s)/3600, (int(s)%3600)/60)
 }

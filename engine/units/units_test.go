@@ -66,15 +66,3 @@ func TestParseSize(t *testing.T) {
 		})
 	}
 }
-
-func TestFormat(t *testing.T) {
-	if got := FormatBytes(3 << 29); got != "1.50 GiB" {
-		t.Errorf("FormatBytes = %q", got)
-	}
-	if got := FormatSeconds(192); got != "3m12s" {
-		t.Errorf("FormatSeconds = %q", got)
-	}
-	if got := FormatSeconds(0.45); got != "450ms" {
-		t.Errorf("FormatSeconds = %q", got)
-	}
-}

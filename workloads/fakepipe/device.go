@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 
-	"github.com/benchctl/benchctl/engine/units"
 	"github.com/benchctl/benchctl/probes/sim"
 )
 
@@ -114,17 +113,36 @@ func (d *device) show(extra uint64) error {
 	return nil
 }
 
-// describe is the free-memory part of an out-of-memory message.
+// describe is the free-memory part of an out-of-memory message, in PyTorch's
+// words and number format.
 func (d *device) describe(activations uint64) string {
-	s := fmt.Sprintf("Tried to allocate %s.", units.FormatBytes(float64(activations)))
+	s := fmt.Sprintf("Tried to allocate %s.", torchBytes(activations))
 	if d.total > 0 {
 		free := uint64(0)
 		if d.reserved < d.total {
 			free = d.total - d.reserved
 		}
 		s += fmt.Sprintf(" GPU %d has a total capacity of %s of which %s is free.",
-			d.gpu, units.FormatBytes(float64(d.total)), units.FormatBytes(float64(free)))
+			d.gpu, torchBytes(d.total), torchBytes(free))
 	}
 	return s + fmt.Sprintf(" Of the allocated memory %s is allocated by PyTorch, and %s is reserved by PyTorch but unallocated.",
-		units.FormatBytes(float64(d.base())), units.FormatBytes(float64(d.reserved-min(d.reserved, d.base()))))
+		torchBytes(d.base()), torchBytes(d.reserved-min(d.reserved, d.base())))
+}
+
+// torchBytes writes a byte count as PyTorch's allocator messages do, with a
+// fixed number of decimals ("2.00 GiB"): the text imitates another program's
+// output, which is why it does not use benchctl's internal/format.
+func torchBytes(b uint64) string {
+	v := float64(b)
+	switch {
+	case v >= 1<<40:
+		return fmt.Sprintf("%.2f TiB", v/(1<<40))
+	case v >= 1<<30:
+		return fmt.Sprintf("%.2f GiB", v/(1<<30))
+	case v >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", v/(1<<20))
+	case v >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", v/(1<<10))
+	}
+	return fmt.Sprintf("%.0f B", v)
 }

@@ -10,7 +10,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/benchctl/benchctl/engine/units"
+	"github.com/benchctl/benchctl/internal/format"
 	"github.com/benchctl/benchctl/probes/sim"
 )
 
@@ -85,7 +85,7 @@ func leaveOrphan(opt *options, gpu int, stdout io.Writer) error {
 	case <-ready:
 	case <-time.After(orphanReadyTimeout):
 	}
-	fmt.Fprintf(stdout, "left orphan process %d holding %s on gpu %d\n", cmd.Process.Pid, units.FormatBytes(float64(opt.orphan)), gpu)
+	fmt.Fprintf(stdout, "left orphan process %d holding %s on gpu %d\n", cmd.Process.Pid, format.Bytes(opt.orphan), gpu)
 	return cmd.Process.Release()
 }
 
