@@ -9,32 +9,81 @@ import (
 	"github.com/benchctl/benchctl/result"
 )
 
-func TestFloorSlope(t *testing.T) {
-	const mb = 1e6
-	rng := rand.New(rand.NewPCG(7, 8))
-	// sawtooth is a batch cycle: memory climbs by amp over period seconds,
-	// then drops back to a floor that rises by rate bytes a second.
-	sawtooth := func(rate, period, amp, noise float64) func(float64) float64 {
-		return func(t float64) float64 {
-			phase := math.Mod(t, period) / period
-			return 20e9 + rate*t + amp*phase + noise*rng.Float64()
-		}
+// mb is a megabyte; gib (fake_test.go) a gibibyte.
+const mb = 1e6
+
+// shape is memory in bytes at t seconds.
+type shape func(t float64) float64
+
+// sawtooth is a batch cycle: memory climbs by amp over period seconds, then
+// drops back to a floor at base that rises by rate bytes a second.
+func sawtooth(base, rate, period, amp float64) shape {
+	return func(t float64) float64 {
+		return base + rate*t + amp*math.Mod(t, period)/period
 	}
+}
+
+// stages steps between working sets: each stage holds its level for its
+// share of the run, in turn.
+func stages(seconds float64, levels ...float64) shape {
+	return func(t float64) float64 {
+		i := min(int(t/seconds*float64(len(levels))), len(levels)-1)
+		return levels[i]
+	}
+}
+
+// loaded is a run that loads its models (a ramp from 0 over load seconds),
+// works with memory f, and frees everything over its last free seconds.
+func loaded(seconds, load, free float64, f shape) shape {
+	return func(t float64) float64 {
+		switch {
+		case t < load:
+			return f(load) * t / load
+		case t > seconds-free:
+			return 0
+		}
+		return f(t)
+	}
+}
+
+// noisy adds uniform noise of amp bytes.
+func noisy(f shape, amp float64, seed uint64) shape {
+	rng := rand.New(rand.NewPCG(seed, seed+1))
+	return func(t float64) float64 { return f(t) + amp*rng.Float64() }
+}
+
+// plus adds two shapes.
+func plus(f, g shape) shape { return func(t float64) float64 { return f(t) + g(t) } }
+
+func linear(base, rate float64) shape { return func(t float64) float64 { return base + rate*t } }
+
+func TestFloorSlope(t *testing.T) {
 	tests := []struct {
 		name    string
 		seconds float64
 		hz      float64
-		f       func(t float64) float64
+		f       shape
 		want    float64
 		tol     float64 // bytes a second
 	}{
-		{"rising sawtooth, 1 h", 3600, 100, sawtooth(1*mb, 10, 2e9, 0), 1 * mb, 0.03 * mb},
-		{"rising sawtooth, 10 h", 36000, 10, sawtooth(1*mb, 30, 4e9, 10*mb), 1 * mb, 0.03 * mb},
-		{"flat sawtooth", 3600, 100, sawtooth(0, 10, 2e9, 0), 0, 1},
-		{"flat noisy sawtooth", 3600, 100, sawtooth(0, 10, 2e9, 10*mb), 0, 0.01 * mb},
-		{"falling floor", 3600, 10, sawtooth(-0.5*mb, 20, 1e9, 0), -0.5 * mb, 0.03 * mb},
-		{"steady leak, no cycle", 600, 100, func(t float64) float64 { return 1e9 + 2*mb*t }, 2 * mb, 0.001 * mb},
-		{"constant", 600, 100, func(float64) float64 { return 5e9 }, 0, 0},
+		// The line `make run` read as 18,505 MiB/s: a flat working set,
+		// loaded at the start and freed at exit, in a run of seconds.
+		{"flat 11.4 GiB, short run", 3, 50, loaded(3, 0.3, 0.1, linear(11.4*gib, 0)), 0, 1},
+		{"constant", 600, 100, linear(5e9, 0), 0, 0},
+		{"flat, noisy", 600, 50, noisy(linear(5e9, 0), 20*mb, 1), 0, 0.05 * mb},
+		{"stages step up and down", 60, 50, loaded(60, 2, 1, stages(57, 8*gib, 14*gib, 10*gib, 20*gib, 9*gib)), 0, 1},
+		{"stages step, noisy", 60, 50, noisy(stages(60, 8*gib, 14*gib, 10*gib, 20*gib, 9*gib), 10*mb, 2), 0, 0.5 * mb},
+		{"ramp of loading, then flat", 120, 50, loaded(120, 30, 0, linear(12*gib, 0)), 0, 1},
+		{"ramp over the whole run", 600, 20, linear(1e9, 3*mb), 3 * mb, 0.001 * mb},
+		{"flat sawtooth", 3600, 100, sawtooth(20e9, 0, 10, 2e9), 0, 1},
+		{"flat sawtooth, short run", 20, 50, sawtooth(20e9, 0, 0.5, 2e9), 0, 1},
+		{"flat noisy sawtooth", 3600, 100, noisy(sawtooth(20e9, 0, 10, 2e9), 10*mb, 3), 0, 0.01 * mb},
+		{"leak", 600, 100, linear(1e9, 2*mb), 2 * mb, 0.001 * mb},
+		{"leak under a sawtooth, 1 h", 3600, 100, sawtooth(20e9, 1*mb, 10, 2e9), 1 * mb, 0.03 * mb},
+		{"leak under a sawtooth, 10 h", 36000, 10, noisy(sawtooth(20e9, 1*mb, 30, 4e9), 10*mb, 4), 1 * mb, 0.03 * mb},
+		{"leak through stages that step", 60, 50, plus(stages(60, 8*gib, 14*gib, 10*gib), linear(0, 20*mb)), 20 * mb, 0.5 * mb},
+		{"leak in a loaded run", 30, 50, loaded(30, 3, 1, linear(12*gib, 64*mb)), 64 * mb, 1 * mb},
+		{"falling floor", 3600, 10, sawtooth(20e9, -0.5*mb, 20, 1e9), -0.5 * mb, 0.03 * mb},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -44,9 +93,8 @@ func TestFloorSlope(t *testing.T) {
 				tl.Add(ts, tt.f(ts))
 			}
 			got := FloorSlope(tl.Buckets(), result.MemUsed)
-			t.Logf("FloorSlope = %.1f B/s over %d buckets", got, tl.Len())
 			if math.Abs(got-tt.want) > tt.tol {
-				t.Errorf("FloorSlope = %.1f B/s, want %.1f ± %.1f", got, tt.want, tt.tol)
+				t.Errorf("FloorSlope = %.4g B/s over %d buckets, want %.4g ± %.2g", got, tl.Len(), tt.want, tt.tol)
 			}
 		})
 	}
@@ -58,6 +106,10 @@ func TestFloorSlopeTooFewPoints(t *testing.T) {
 		{Start: 0, End: 1, Min: map[string]float64{"x": 1}},
 		{Start: 1, End: 2, Min: map[string]float64{"x": 5}},
 	}
+	nan := []result.Bucket{
+		{Start: 0, End: 1, Min: map[string]float64{result.MemUsed: math.NaN()}},
+		{Start: 1, End: 2, Min: map[string]float64{result.MemUsed: 5}},
+	}
 	tests := []struct {
 		name    string
 		buckets []result.Bucket
@@ -65,6 +117,7 @@ func TestFloorSlopeTooFewPoints(t *testing.T) {
 		{"none", nil},
 		{"one", one},
 		{"metric absent", other},
+		{"one not a number", nan},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -75,29 +128,13 @@ func TestFloorSlopeTooFewPoints(t *testing.T) {
 	}
 }
 
-// A short run loads its models (a ramp from 0), works on a flat or leaking
-// plateau, and frees everything at exit: only the plateau may count.
-func TestFloorSlopeIgnoresLoadAndRelease(t *testing.T) {
-	build := func(leakPerSec float64) []result.Bucket {
-		var bs []result.Bucket
-		for i := 0; i < 200; i++ {
-			ts := float64(i) * 0.01
-			v := 0.0
-			switch {
-			case i < 20: // loading: 0 -> 8 GB
-				v = float64(i) / 20 * 8e9
-			case i < 190: // working, with a sawtooth of batches
-				v = 8e9 + leakPerSec*(ts-0.2) + float64(i%5)*1e8
-			}
-			bs = append(bs, result.Bucket{Start: ts, End: ts + 0.01,
-				Min: map[string]float64{result.MemUsed: v}, Max: map[string]float64{result.MemUsed: v}})
-		}
-		return bs
+// Two points fix a slope: a floor that rose by 4 from one bucket to the next.
+func TestFloorSlopeTwoPoints(t *testing.T) {
+	bs := []result.Bucket{
+		{Start: 0, End: 1, Min: map[string]float64{result.MemUsed: 10}},
+		{Start: 1, End: 2, Min: map[string]float64{result.MemUsed: 14}},
 	}
-	if got := FloorSlope(build(0), result.MemUsed); math.Abs(got) > 1e8 {
-		t.Errorf("flat plateau: slope %.3g B/s, want about 0", got)
-	}
-	if got := FloorSlope(build(1e9), result.MemUsed); got < 0.8e9 || got > 1.2e9 {
-		t.Errorf("leaking plateau: slope %.3g B/s, want about 1e9", got)
+	if got := FloorSlope(bs, result.MemUsed); got != 4 {
+		t.Errorf("FloorSlope = %v, want 4", got)
 	}
 }
