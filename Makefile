@@ -13,7 +13,7 @@ PYTHON    ?= python3
 # Per-sequence time dominates start-up, so speed-ups stand well above timing noise.
 FAKEPIPE_KNOBS ?= --time-per-seq 20ms --startup 10ms --load-time 150ms --streams-speedup 30%
 
-.PHONY: all build run test vet fmt-check test-go test-race test-python test-deps clean
+.PHONY: all build run test vet fmt-check tidy-check test-go test-race test-python test-deps clean
 
 all: build
 
@@ -57,6 +57,16 @@ fmt-check:
 vet:
 	$(GO) vet ./...
 
+# go.mod and go.sum must be what `go mod tidy` makes of them. The check keeps
+# copies, runs tidy, compares and puts the copies back, so it never edits the tree.
+tidy-check:
+	@tmp=$$(mktemp -d); cp go.mod go.sum $$tmp/; ok=1; \
+	$(GO) mod tidy || ok=0; \
+	if ! cmp -s go.mod $$tmp/go.mod || ! cmp -s go.sum $$tmp/go.sum; then ok=0; \
+		echo "go.mod/go.sum are not tidy (run go mod tidy):"; \
+		diff -u $$tmp/go.mod go.mod; diff -u $$tmp/go.sum go.sum; fi; \
+	cp $$tmp/go.mod $$tmp/go.sum .; rm -rf $$tmp; [ $$ok = 1 ]
+
 test-race:
 	$(GO) test -race -count=1 ./engine/... ./probes/... ./reporters/...
 
@@ -66,7 +76,7 @@ test-go:
 test-python:
 	$(PYTHON) -m unittest discover -s workloads/virnucsim/tests -t workloads
 
-test: test-deps build fmt-check vet test-race test-go test-python
+test: test-deps tidy-check build fmt-check vet test-race test-go test-python
 	@echo "all tests passed"
 
 clean:
