@@ -176,8 +176,8 @@ func parseVar(L *lua.LState, typ, raw string) (lua.LValue, error) {
 	return lua.LString(raw), nil
 }
 
-// split builds argv: the command line is split like a shell would (quotes and
-// backslashes, no expansion), and each further argument is appended as one
+// split builds argv: the command line is split by SplitCommand (POSIX quoting,
+// no expansion), and each further argument is appended as one
 // argument (tables are flattened).
 func (rt *runtime) split(L *lua.LState) int {
 	words, err := SplitCommand(L.CheckString(1))
@@ -201,61 +201,6 @@ func (rt *runtime) split(L *lua.LState) int {
 	}
 	L.Push(out)
 	return 1
-}
-
-// SplitCommand splits a command line into words as a POSIX shell would, with
-// single and double quotes and backslash escapes, but no expansion.
-func SplitCommand(s string) ([]string, error) {
-	var words []string
-	var cur strings.Builder
-	inWord := false
-	var quote rune
-	escaped := false
-	for _, r := range s {
-		switch {
-		case escaped:
-			cur.WriteRune(r)
-			escaped = false
-		case quote == '\'':
-			if r == '\'' {
-				quote = 0
-			} else {
-				cur.WriteRune(r)
-			}
-		case quote == '"':
-			switch r {
-			case '"':
-				quote = 0
-			case '\\':
-				escaped = true
-			default:
-				cur.WriteRune(r)
-			}
-		case r == '\\':
-			escaped, inWord = true, true
-		case r == '\'' || r == '"':
-			quote, inWord = r, true
-		case r == ' ' || r == '\t' || r == '\n':
-			if inWord {
-				words = append(words, cur.String())
-				cur.Reset()
-				inWord = false
-			}
-		default:
-			cur.WriteRune(r)
-			inWord = true
-		}
-	}
-	if quote != 0 {
-		return nil, fmt.Errorf("unterminated %c quote in %q", quote, s)
-	}
-	if escaped {
-		return nil, fmt.Errorf("trailing backslash in %q", s)
-	}
-	if inWord {
-		words = append(words, cur.String())
-	}
-	return words, nil
 }
 
 func (rt *runtime) duration(L *lua.LState) int {

@@ -193,25 +193,3 @@ func TestInterruptMarksRunningTest(t *testing.T) {
 		t.Errorf("cases = %+v", c)
 	}
 }
-
-func TestSplitCommand(t *testing.T) {
-	tests := []struct {
-		in   string
-		want []string
-		bad  bool
-	}{
-		{"python -m virnucpro", []string{"python", "-m", "virnucpro"}, false},
-		{`a "b c" 'd e' f\ g`, []string{"a", "b c", "d e", "f g"}, false},
-		{`x ""`, []string{"x", ""}, false},
-		{`"unterminated`, nil, true},
-		{`trailing\`, nil, true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			got, err := SplitCommand(tt.in)
-			if (err != nil) != tt.bad || strings.Join(got, "|") != strings.Join(tt.want, "|") {
-				t.Errorf("SplitCommand(%q) = %q, %v", tt.in, got, err)
-			}
-		})
-	}
-}
