@@ -9,13 +9,13 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/benchctl/benchctl/engine/pipeline"
 	"github.com/benchctl/benchctl/probes"
+	"github.com/benchctl/benchctl/proctree"
 	"github.com/benchctl/benchctl/result"
 )
 
 func TestMain(m *testing.M) {
-	_ = pipeline.EnableSubreaper()
+	_ = proctree.EnableSubreaper()
 	os.Exit(m.Run())
 }
 

@@ -10,9 +10,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/benchctl/benchctl/engine/pipeline"
 	_ "github.com/benchctl/benchctl/probes/nvml"
 	_ "github.com/benchctl/benchctl/probes/sim"
+	"github.com/benchctl/benchctl/proctree"
 	_ "github.com/benchctl/benchctl/reporters/all"
 )
 
@@ -61,7 +61,7 @@ func usageError(format string, args ...any) error {
 }
 
 func main() {
-	_ = pipeline.EnableSubreaper()
+	_ = proctree.EnableSubreaper()
 	app := &cli.App{
 		Name:            "benchctl",
 		Usage:           "prove that a GPU pipeline is fast enough, does not leak and survives its OOMs",

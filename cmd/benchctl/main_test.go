@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/benchctl/benchctl/probes/host"
+	"github.com/benchctl/benchctl/proctree"
 	"github.com/benchctl/benchctl/result"
 )
 
@@ -235,10 +235,10 @@ func TestDataFasta(t *testing.T) {
 
 // descendantPIDs lists the live descendants of pid.
 func descendantPIDs(pid int) []int {
-	kids, _ := host.Descendants(pid)
+	kids, _ := proctree.Descendants(pid)
 	return kids
 }
 
 func descendants(pid int) int { return len(descendantPIDs(pid)) }
 
-func alive(pid int) bool { return host.Alive(pid) }
+func alive(pid int) bool { return proctree.Alive(pid) }

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/benchctl/benchctl/probes/host"
+	"github.com/benchctl/benchctl/proctree"
 	"github.com/benchctl/benchctl/result"
 )
 
@@ -58,7 +58,7 @@ func TestDaemonHoldingOutputDoesNotHoldTheRun(t *testing.T) {
 			if child == 0 {
 				t.Fatal("the daemon's pid was not printed")
 			}
-			if host.Alive(child) {
+			if proctree.Alive(child) {
 				syscall.Kill(child, syscall.SIGKILL)
 				t.Errorf("daemon %d survived", child)
 			}

@@ -19,6 +19,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/benchctl/benchctl/proctree"
 	"github.com/benchctl/benchctl/result"
 )
 
@@ -99,7 +100,7 @@ func Run(ctx context.Context, s Spec) result.Run {
 		var errR, errW *os.File
 		if errR, errW, err = os.Pipe(); err == nil {
 			cmd.Stdout, cmd.Stderr = outW, errW
-			before := descendantsOfSelf()
+			before := proctree.DescendantsOfSelf()
 			err = cmd.Start()
 			closeAll(outW, errW) // the child has its own copies
 			if err == nil {
@@ -173,50 +174,21 @@ func wait(ctx context.Context, s Spec, cmd *exec.Cmd, run *result.Run, outPipe, 
 	if s.Hooks.Started != nil {
 		s.Hooks.Started(pid)
 	}
-	tracker := newTracker(pid)
-	go tracker.loop()
+	tracker := proctree.Track(pid)
 
 	st := &stager{spec: s, start: start, run: run}
 	pumped := readOutput(s, run, st, outPipe, errPipe, outLog, errLog, stdout, stderr)
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
 
-	var timeout <-chan time.Time
-	if s.Timeout > 0 {
-		timer := time.NewTimer(s.Timeout)
-		defer timer.Stop()
-		timeout = timer.C
-	}
-	var waitErr error
-	var endedBy result.ExitClass
-	select {
-	case waitErr = <-exited:
-	case <-timeout:
-		endedBy = result.ExitTimeout
-		waitErr = endTree(pid, tracker, s.Grace, exited)
-	case <-ctx.Done():
-		endedBy = result.ExitInterrupted
-		waitErr = endTree(pid, tracker, s.Grace, exited)
-	}
+	waitErr, endedBy := waitExit(ctx, s, tracker, exited)
 	elapsed := time.Since(start)
 	// The output ends when every process holding it has closed it, at once
 	// most often. One that outlived the main process may hold it open: it
 	// gets the grace period, then is ended with the rest of the leftovers.
 	drained := waitOrDone(ctx, pumped, s.Grace)
-	tracker.stop()
-
-	// Whatever of the tree outlived the main process is ended too: an orphaned
-	// worker still holding a GPU is the leak users most need to hear about.
-	left := leftovers(tracker, before)
-	if len(left) > 0 {
-		if s.Hooks.Leftovers != nil {
-			s.Hooks.Leftovers(left)
-		}
-		killPIDs(left, s.Grace)
-		if endedBy == "" {
-			run.Error = fmt.Sprintf("%d process(es) of the pipeline outlived it and were ended: %v", len(left), left)
-		}
-	}
+	tracker.Stop()
+	endLeftovers(s, run, tracker, before, endedBy)
 	if !drained && !waitOrDone(context.Background(), pumped, s.Grace) {
 		// Held by a process out of reach: stop reading; what was read stays.
 		closeAll(outPipe, errPipe)
@@ -225,9 +197,47 @@ func wait(ctx context.Context, s Spec, cmd *exec.Cmd, run *result.Run, outPipe, 
 	st.finish(elapsed)
 	run.Seconds = elapsed.Seconds()
 	run.StdoutTail, run.StderrTail = stdout.get(), stderr.get()
-	reapZombies()
+	proctree.ReapZombies()
 	classify(run, s, waitErr, endedBy)
 	return *run
+}
+
+// waitExit waits for the main process to exit, or ends the tree on the
+// timeout or on ctx's end; endedBy says which ended it ("" for a plain exit).
+func waitExit(ctx context.Context, s Spec, tracker *proctree.Tracker, exited <-chan error) (waitErr error, endedBy result.ExitClass) {
+	var timeout <-chan time.Time
+	if s.Timeout > 0 {
+		timer := time.NewTimer(s.Timeout)
+		defer timer.Stop()
+		timeout = timer.C
+	}
+	select {
+	case waitErr = <-exited:
+	case <-timeout:
+		endedBy = result.ExitTimeout
+		waitErr = tracker.End(s.Grace, exited)
+	case <-ctx.Done():
+		endedBy = result.ExitInterrupted
+		waitErr = tracker.End(s.Grace, exited)
+	}
+	return waitErr, endedBy
+}
+
+// endLeftovers ends whatever of the tree outlived the main process: an
+// orphaned worker still holding a GPU is the leak users most need to hear
+// about. A pipeline that exited on its own is told so in run.Error.
+func endLeftovers(s Spec, run *result.Run, tracker *proctree.Tracker, before map[int]bool, endedBy result.ExitClass) {
+	left := tracker.Leftovers(before)
+	if len(left) == 0 {
+		return
+	}
+	if s.Hooks.Leftovers != nil {
+		s.Hooks.Leftovers(left)
+	}
+	proctree.Kill(left, s.Grace)
+	if endedBy == "" {
+		run.Error = fmt.Sprintf("%d process(es) of the pipeline outlived it and were ended: %v", len(left), left)
+	}
 }
 
 // readOutput copies both streams to their logs and hands each line to the

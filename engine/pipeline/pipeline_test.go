@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/benchctl/benchctl/probes/host"
+	"github.com/benchctl/benchctl/proctree"
 	"github.com/benchctl/benchctl/result"
 )
 
@@ -21,7 +21,7 @@ func TestMain(m *testing.M) {
 	if mode := os.Getenv("BENCHCTL_TEST_PIPE"); mode != "" {
 		os.Exit(fakePipeline(mode))
 	}
-	_ = EnableSubreaper()
+	_ = proctree.EnableSubreaper()
 	os.Exit(m.Run())
 }
 
@@ -187,7 +187,7 @@ func TestTimeoutEndsProcessIgnoringTERM(t *testing.T) {
 	if run.Class != result.ExitTimeout || run.Signal != "SIGKILL" {
 		t.Fatalf("class %s signal %s", run.Class, run.Signal)
 	}
-	if host.Alive(run.PID) {
+	if proctree.Alive(run.PID) {
 		t.Error("pipeline still alive")
 	}
 }
@@ -209,7 +209,7 @@ func TestInterruptEndsDaemonGrandchild(t *testing.T) {
 	if child == 0 {
 		t.Fatal("grandchild pid not seen")
 	}
-	if host.Alive(child) {
+	if proctree.Alive(child) {
 		syscall.Kill(child, syscall.SIGKILL)
 		t.Fatal("setsid grandchild survived the interrupt")
 	}
@@ -236,7 +236,7 @@ func TestOrphanAfterExitIsEnded(t *testing.T) {
 	if !found {
 		t.Fatalf("leftovers %v do not include the daemonised child %d", left, child)
 	}
-	if host.Alive(child) {
+	if proctree.Alive(child) {
 		syscall.Kill(child, syscall.SIGKILL)
 		t.Fatal("orphan survived")
 	}

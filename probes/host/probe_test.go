@@ -4,9 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
+	"syscall"
 	"testing"
+
+	"github.com/benchctl/benchctl/proctree"
 )
 
 // fakeProc is one process of a fixture /proc.
@@ -74,7 +78,7 @@ func TestProbeSampleFixture(t *testing.T) {
 		name    string
 		root    int
 		want    TreeSample
-		wantErr error // nil, ErrNoProcess or errMalformed
+		wantErr error // nil, proctree.ErrNoProcess or proctree.ErrMalformed
 	}{
 		{
 			name: "whole tree",
@@ -91,14 +95,14 @@ func TestProbeSampleFixture(t *testing.T) {
 			root: 101,
 			want: TreeSample{PIDs: []int{101, 200}, CPUSeconds: 15 / hz, RSSBytes: 22 * page},
 		},
-		{name: "zombie root", root: 150, wantErr: ErrNoProcess},
-		{name: "missing root", root: 999, wantErr: ErrNoProcess},
-		{name: "non-positive root", root: 0, wantErr: ErrNoProcess},
-		{name: "malformed root", root: 500, wantErr: errMalformed},
+		{name: "zombie root", root: 150, wantErr: proctree.ErrNoProcess},
+		{name: "missing root", root: 999, wantErr: proctree.ErrNoProcess},
+		{name: "non-positive root", root: 0, wantErr: proctree.ErrNoProcess},
+		{name: "malformed root", root: 500, wantErr: proctree.ErrMalformed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := newProbe(dir).Sample(tt.root)
+			got, err := newProbe(proctree.NewWalkerAt(dir)).Sample(tt.root)
 			if tt.wantErr != nil {
 				if !errors.Is(err, tt.wantErr) {
 					t.Fatalf("Sample(%d): err = %v, want %v", tt.root, err, tt.wantErr)
@@ -122,7 +126,7 @@ func TestProbeSampleFixture(t *testing.T) {
 	}
 
 	t.Run("reused probe gives the same answer", func(t *testing.T) {
-		p := newProbe(dir)
+		p := newProbe(proctree.NewWalkerAt(dir))
 		first, err1 := p.Sample(100)
 		second, err2 := p.Sample(100)
 		if err1 != nil || err2 != nil {
@@ -133,7 +137,7 @@ func TestProbeSampleFixture(t *testing.T) {
 		}
 	})
 	t.Run("missing proc dir", func(t *testing.T) {
-		if _, err := newProbe(filepath.Join(dir, "nope")).Sample(100); err == nil || errors.Is(err, ErrNoProcess) {
+		if _, err := newProbe(proctree.NewWalkerAt(filepath.Join(dir, "nope"))).Sample(100); err == nil || errors.Is(err, proctree.ErrNoProcess) {
 			t.Errorf("Sample on a missing /proc: err = %v, want a list error", err)
 		}
 	})
@@ -148,5 +152,39 @@ func BenchmarkProbeSample(b *testing.B) {
 		if _, err := p.Sample(os.Getpid()); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// A live tree's sample lists what proctree.Tree lists and has a resident set.
+func TestSampleTreeLive(t *testing.T) {
+	cmd := exec.Command("sh", "-c", "sleep 30 & wait")
+	if err := cmd.Start(); err != nil {
+		t.Skipf("cannot start sh: %v", err)
+	}
+	t.Cleanup(func() {
+		if kids, err := proctree.Descendants(cmd.Process.Pid); err == nil {
+			for _, k := range kids {
+				_ = syscall.Kill(k, syscall.SIGKILL)
+			}
+		}
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	})
+	s, err := SampleTree(cmd.Process.Pid)
+	if err != nil {
+		t.Fatalf("SampleTree: %v", err)
+	}
+	tree, err := proctree.Tree(cmd.Process.Pid)
+	if err != nil {
+		t.Fatalf("Tree: %v", err)
+	}
+	if s.PIDs[0] != cmd.Process.Pid || len(s.PIDs) > len(tree)+1 || len(s.PIDs) < len(tree)-1 {
+		t.Errorf("SampleTree PIDs = %v, Tree = %v", s.PIDs, tree)
+	}
+	if s.CPUSeconds < 0 || s.ChildCPUSeconds < 0 {
+		t.Errorf("CPU = %v + %v, want >= 0", s.CPUSeconds, s.ChildCPUSeconds)
+	}
+	if s.RSSBytes == 0 {
+		t.Errorf("RSSBytes = 0, want > 0")
 	}
 }

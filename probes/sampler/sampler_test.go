@@ -12,6 +12,7 @@ import (
 
 	"github.com/benchctl/benchctl/probes"
 	"github.com/benchctl/benchctl/probes/host"
+	"github.com/benchctl/benchctl/proctree"
 	"github.com/benchctl/benchctl/result"
 )
 
@@ -375,7 +376,7 @@ func TestSamplerProcessesAndAccounting(t *testing.T) {
 			}
 			hp := &fakeHost{script: func(k, root int) (host.TreeSample, error) {
 				if root != 100 {
-					return host.TreeSample{}, fmt.Errorf("root %d: %w", root, host.ErrNoProcess)
+					return host.TreeSample{}, fmt.Errorf("root %d: %w", root, proctree.ErrNoProcess)
 				}
 				if k == 0 {
 					return host.TreeSample{PIDs: []int{100, 101}}, nil
@@ -450,7 +451,7 @@ func TestSamplerHost(t *testing.T) {
 		{
 			name: "every read fails",
 			host: &fakeHost{script: func(k, root int) (host.TreeSample, error) {
-				return host.TreeSample{}, fmt.Errorf("process %d: %w", root, host.ErrNoProcess)
+				return host.TreeSample{}, fmt.Errorf("process %d: %w", root, proctree.ErrNoProcess)
 			}},
 		},
 		{name: "no host probe"},

@@ -1,4 +1,4 @@
-package host
+package proctree
 
 import (
 	"os"
@@ -14,8 +14,8 @@ func TestChildrenWalkMatchesFullScan(t *testing.T) {
 	if _, err := os.Stat("/proc/self/task"); err != nil {
 		t.Skip("no /proc here")
 	}
-	fast := NewProbe()
-	if _, ok, _ := fast.walkChildren(os.Getpid()); !ok {
+	fast := NewWalker()
+	if ok, _ := fast.walkChildren(os.Getpid(), func(Proc) {}); !ok {
 		t.Skip("this kernel has no /proc/PID/task/TID/children")
 	}
 	cmd := exec.Command("sh", "-c", "sleep 30 & setsid sleep 30 & sleep 30")
@@ -34,20 +34,29 @@ func TestChildrenWalkMatchesFullScan(t *testing.T) {
 		cmd.Process.Kill()
 		cmd.Wait()
 	})
-	slow := NewProbe()
+	slow := NewWalker()
 	slow.fullScan = true
+	live := func(w *Walker) ([]int, error) {
+		var pids []int
+		err := w.Walk(cmd.Process.Pid, func(p Proc) {
+			if p.Alive() {
+				pids = append(pids, p.PID)
+			}
+		})
+		return pids, err
+	}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		a, errA := fast.Sample(cmd.Process.Pid)
-		b, errB := slow.Sample(cmd.Process.Pid)
+		a, errA := live(fast)
+		b, errB := live(slow)
 		if errA != nil || errB != nil {
 			t.Fatalf("fast: %v, full scan: %v", errA, errB)
 		}
-		if len(a.PIDs) == 4 && slices.Equal(a.PIDs, b.PIDs) {
+		if len(a) == 4 && slices.Equal(a, b) {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("children walk %v, full scan %v; want the same 4 processes", a.PIDs, b.PIDs)
+			t.Fatalf("children walk %v, full scan %v; want the same 4 processes", a, b)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

@@ -1,4 +1,4 @@
-package host
+package proctree
 
 import (
 	"bufio"
@@ -81,14 +81,14 @@ func TestTreeLive(t *testing.T) {
 	root := cmd.Process.Pid
 	setsidPID := pids["setsid"]
 
-	p := NewProbe()
-	rootStat, err1 := p.readStat(root)
-	gcStat, err2 := p.readStat(setsidPID)
+	w := NewWalker()
+	rootStat, err1 := w.Stat(root)
+	gcStat, err2 := w.Stat(setsidPID)
 	if err1 != nil || err2 != nil {
 		t.Fatal(err1, err2)
 	}
-	if rootStat.session == gcStat.session {
-		t.Fatalf("grandchild %d shares session %d with root: setsid did not happen", setsidPID, gcStat.session)
+	if rootStat.Session == gcStat.Session {
+		t.Fatalf("grandchild %d shares session %d with root: setsid did not happen", setsidPID, gcStat.Session)
 	}
 
 	tree, err := Tree(root)
@@ -111,19 +111,6 @@ func TestTreeLive(t *testing.T) {
 		t.Errorf("Descendants = %v, want Tree %v without the root", desc, tree)
 	}
 
-	s, err := SampleTree(root)
-	if err != nil {
-		t.Fatalf("SampleTree: %v", err)
-	}
-	if !slices.Equal(s.PIDs, tree) {
-		t.Errorf("SampleTree PIDs = %v, Tree = %v", s.PIDs, tree)
-	}
-	if s.CPUSeconds < 0 || s.ChildCPUSeconds < 0 {
-		t.Errorf("CPU = %v + %v, want >= 0", s.CPUSeconds, s.ChildCPUSeconds)
-	}
-	if s.RSSBytes == 0 {
-		t.Errorf("RSSBytes = 0, want > 0")
-	}
 	for _, pid := range tree {
 		if !Alive(pid) {
 			t.Errorf("Alive(%d) = false for a process of the tree", pid)

@@ -1,4 +1,4 @@
-package host
+package proctree
 
 import (
 	"bytes"
@@ -8,24 +8,24 @@ import (
 	"syscall"
 )
 
-// procStat is the part of /proc/<pid>/stat the probe uses.
-type procStat struct {
-	pid     int
-	ppid    int
-	session int
-	state   byte
-	// utime, stime, cutime and cstime are in clock ticks.
-	utime, stime, cutime, cstime uint64
-	// rssPages is the resident set in pages: the same counter as VmRSS in
+// Proc is the part of /proc/<pid>/stat a walk reads.
+type Proc struct {
+	PID     int
+	PPID    int
+	Session int
+	State   byte
+	// Utime, Stime, Cutime and Cstime are in clock ticks (USER_HZ).
+	Utime, Stime, Cutime, Cstime uint64
+	// RSSPages is the resident set in pages: the same counter as VmRSS in
 	// /proc/<pid>/status and "resident" in /proc/<pid>/statm.
-	rssPages uint64
+	RSSPages uint64
 }
 
-// alive reports whether the process is neither a zombie nor dead.
-func (s procStat) alive() bool { return s.state != 'Z' && s.state != 'X' && s.state != 'x' }
+// Alive reports whether the process is neither a zombie nor dead.
+func (s Proc) Alive() bool { return s.State != 'Z' && s.State != 'X' && s.State != 'x' }
 
-// errMalformed is returned when a stat line cannot be parsed.
-var errMalformed = errors.New("malformed stat line")
+// ErrMalformed is returned (wrapped) when a stat line cannot be parsed.
+var ErrMalformed = errors.New("malformed stat line")
 
 // Indexes of the fields after the command name ("S ppid pgrp session ..."),
 // counting from 0; see proc_pid_stat(5), whose numbering starts at pid = 1.
@@ -44,16 +44,16 @@ const (
 // parseStat parses one /proc/<pid>/stat line. The command name sits between
 // the first '(' and the last ')' and may itself hold spaces and parentheses,
 // so the fields are counted from the last ')'.
-func parseStat(line []byte) (procStat, error) {
-	var st procStat
+func parseStat(line []byte) (Proc, error) {
+	var st Proc
 	open := bytes.IndexByte(line, '(')
 	closing := bytes.LastIndexByte(line, ')')
 	if open < 1 || closing < open {
-		return st, errMalformed
+		return st, ErrMalformed
 	}
 	pid, err := atoi(bytes.TrimSpace(line[:open]))
 	if err != nil {
-		return st, fmt.Errorf("%w: pid: %w", errMalformed, err)
+		return st, fmt.Errorf("%w: pid: %w", ErrMalformed, err)
 	}
 	var fields [fLast + 1][]byte
 	rest := line[closing+1:]
@@ -64,7 +64,7 @@ func parseStat(line []byte) (procStat, error) {
 			end = len(rest)
 		}
 		if end == 0 {
-			return st, fmt.Errorf("%w: %d fields after the command, want %d", errMalformed, i, fLast+1)
+			return st, fmt.Errorf("%w: %d fields after the command, want %d", ErrMalformed, i, fLast+1)
 		}
 		fields[i], rest = rest[:end], rest[end:]
 	}
@@ -72,20 +72,20 @@ func parseStat(line []byte) (procStat, error) {
 	for _, i := range [...]int{fPPID, fSession, fUtime, fStime, fCutime, fCstime, fRSS} {
 		v, err := atoi(fields[i])
 		if err != nil {
-			return st, fmt.Errorf("%w: field %d: %w", errMalformed, i, err)
+			return st, fmt.Errorf("%w: field %d: %w", ErrMalformed, i, err)
 		}
 		n[i] = max(v, 0) // cutime and rss are signed in the kernel; never negative in practice
 	}
-	st = procStat{
-		pid:      int(pid),
-		ppid:     int(n[fPPID]),
-		session:  int(n[fSession]),
-		state:    fields[fState][0],
-		utime:    uint64(n[fUtime]),
-		stime:    uint64(n[fStime]),
-		cutime:   uint64(n[fCutime]),
-		cstime:   uint64(n[fCstime]),
-		rssPages: uint64(n[fRSS]),
+	st = Proc{
+		PID:      int(pid),
+		PPID:     int(n[fPPID]),
+		Session:  int(n[fSession]),
+		State:    fields[fState][0],
+		Utime:    uint64(n[fUtime]),
+		Stime:    uint64(n[fStime]),
+		Cutime:   uint64(n[fCutime]),
+		Cstime:   uint64(n[fCstime]),
+		RSSPages: uint64(n[fRSS]),
 	}
 	return st, nil
 }
@@ -118,17 +118,19 @@ func vanished(err error) bool {
 	return errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ESRCH)
 }
 
-// readStat reads and parses /proc/<pid>/stat into the probe's buffer.
-func (p *Probe) readStat(pid int) (procStat, error) {
-	p.path = append(p.path[:0], p.dir...)
-	p.path = append(p.path, '/')
-	p.path = strconv.AppendInt(p.path, int64(pid), 10)
-	p.path = append(p.path, "/stat"...)
-	n, err := readFile(string(p.path), p.buf[:])
+// Stat reads and parses /proc/<pid>/stat into the walker's buffer. The error
+// wraps syscall.ENOENT or ESRCH when the process is gone, and ErrMalformed
+// when its stat line cannot be parsed.
+func (w *Walker) Stat(pid int) (Proc, error) {
+	w.path = append(w.path[:0], w.dir...)
+	w.path = append(w.path, '/')
+	w.path = strconv.AppendInt(w.path, int64(pid), 10)
+	w.path = append(w.path, "/stat"...)
+	n, err := readFile(string(w.path), w.buf[:])
 	if err != nil {
-		return procStat{}, err
+		return Proc{}, err
 	}
-	return parseStat(p.buf[:n])
+	return parseStat(w.buf[:n])
 }
 
 // readFile reads up to len(buf) bytes of path with plain system calls, so that
