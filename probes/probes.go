@@ -1,7 +1,8 @@
 // Package probes defines how benchctl reads GPUs: the Backend interface that each
-// backend (nvml, sim) implements, the optional capabilities a backend may have
-// (exact per-process peaks, driver-buffered samples, events), and the registry
-// the CLI chooses a backend from. Probes know nothing of Lua or of reports; the
+// backend (nvml, sim, none) implements, the optional capabilities a backend may
+// have (exact per-process peaks, driver-buffered samples, events), and the
+// registry the CLI chooses a backend and learns its flags from. A backend is one
+// folder that registers itself in init; probes/all imports them all. Probes know nothing of Lua or of reports; the
 // sampler in probes/sampler turns their readings into result summaries.
 package probes
 
@@ -106,15 +107,15 @@ type EventSource interface {
 	WatchEvents(ctx context.Context, ch chan<- result.Event) error
 }
 
-// Config is what a backend is opened with.
+// Config is what a backend is opened with: what every backend understands.
+// A backend's own settings come as the values of its flags.
 type Config struct {
 	// Select lists GPUs by index or UUID; empty means all.
 	Select []string
-	// SimDir is the sim backend's state directory.
-	SimDir string
-	// SimGPUs and SimMemory size the simulated GPUs (count, bytes each).
-	SimGPUs   int
-	SimMemory uint64
+	// Flags holds values of the backend's own flags (see Flag) by name, as
+	// given on the command line. The backend takes a flag left out, or empty,
+	// at its default.
+	Flags map[string]string
 }
 
 // ChildEnv is implemented by backends whose pipelines need environment variables

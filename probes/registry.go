@@ -1,94 +1,148 @@
 package probes
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
+	"strings"
 	"sync"
-
-	"github.com/benchctl/benchctl/result"
 )
 
 // Factory opens a backend. It returns an error wrapping ErrUnavailable when the
 // backend cannot be used here.
 type Factory func(Config) (Backend, error)
 
-var (
-	mu        sync.Mutex
-	factories = map[string]Factory{}
-)
-
-// Register makes a backend available under name. Backends call it from init.
-func Register(name string, f Factory) {
-	mu.Lock()
-	defer mu.Unlock()
-	if _, dup := factories[name]; dup {
-		panic("probes: backend registered twice: " + name)
-	}
-	factories[name] = f
+// Registration is what a backend registers: its name, how to open it, and the
+// command-line flags that configure it.
+type Registration struct {
+	// Name is what --gpu-backend calls it.
+	Name string
+	// Open opens the backend.
+	Open Factory
+	// Flags are the backend's own settings. Their names are global to the
+	// command line: prefix them with the backend's name ("sim-gpus").
+	Flags []Flag
+	// Auto makes "auto" try this backend: the first of the auto backends (by
+	// name) that opens is used, and none, with their reasons, when none opens.
+	Auto bool
 }
 
-// Names lists the registered backends and the "auto" and "none" pseudo-backends.
-func Names() []string {
+// Flag is a command-line flag of a backend. The CLI offers the flags of every
+// registered backend, checks every value with Parse before a backend opens,
+// and hands the values to the chosen backend in Config.Flags.
+type Flag struct {
+	Name    string // without dashes
+	Default string
+	Usage   string
+	// Parse checks a value and returns its canonical form, in which equal
+	// settings compare equal ("80GiB" and "85899345920"); a resumed run
+	// compares flags so. The error is one line, without the flag's name. nil
+	// takes any value as it is.
+	Parse func(string) (string, error)
+}
+
+// Canonical returns v checked and in canonical form (see Parse).
+func (f Flag) Canonical(v string) (string, error) {
+	if f.Parse == nil {
+		return strings.TrimSpace(v), nil
+	}
+	return f.Parse(v)
+}
+
+var (
+	mu            sync.Mutex
+	registrations = map[string]Registration{}
+)
+
+// Register makes a backend available. Backends call it from init; a name
+// registered twice panics.
+func Register(r Registration) {
 	mu.Lock()
 	defer mu.Unlock()
-	names := []string{"auto", "none"}
-	for n := range factories {
-		names = append(names, n)
+	if _, dup := registrations[r.Name]; dup || r.Name == "auto" {
+		panic("probes: backend registered twice: " + r.Name)
 	}
-	sort.Strings(names[2:])
+	registrations[r.Name] = r
+}
+
+func registration(name string) Registration {
+	mu.Lock()
+	defer mu.Unlock()
+	return registrations[name]
+}
+
+// sorted returns the registrations by name.
+func sorted() []Registration {
+	mu.Lock()
+	defer mu.Unlock()
+	out := make([]Registration, 0, len(registrations))
+	for _, r := range registrations {
+		out = append(out, r)
+	}
+	slices.SortFunc(out, func(a, b Registration) int { return cmp.Compare(a.Name, b.Name) })
+	return out
+}
+
+// Names lists "auto" and the registered backends, by name.
+func Names() []string {
+	names := []string{"auto"}
+	for _, r := range sorted() {
+		names = append(names, r.Name)
+	}
 	return names
 }
 
-// Open opens the named backend. "auto" opens nvml when a GPU is there and
-// otherwise returns the none backend with the reason nvml gave; "none" sees no
-// GPUs. An unknown name is an error naming the known ones.
-func Open(name string, cfg Config) (Backend, error) {
-	switch name {
-	case "", "auto":
-		b, err := open("nvml", cfg)
-		if err == nil {
-			return b, nil
+// AutoNames lists the backends "auto" tries, in order.
+func AutoNames() []string {
+	var names []string
+	for _, r := range sorted() {
+		if r.Auto {
+			names = append(names, r.Name)
 		}
-		return None(err.Error()), nil
-	case "none":
-		return None("--gpu-backend none"), nil
 	}
-	return open(name, cfg)
+	return names
 }
 
-func open(name string, cfg Config) (Backend, error) {
-	mu.Lock()
-	f, ok := factories[name]
-	mu.Unlock()
-	if !ok {
-		if name == "nvml" {
-			return nil, fmt.Errorf("%w: nvml support not compiled in", ErrUnavailable)
-		}
+// Flags lists the flags of every registered backend, by backend name, each
+// backend's in the order it registered them.
+func Flags() []Flag {
+	var flags []Flag
+	for _, r := range sorted() {
+		flags = append(flags, r.Flags...)
+	}
+	return flags
+}
+
+// Open opens the named backend. "auto" opens the first auto backend that
+// opens (nvml when a GPU is there) and otherwise returns the none backend
+// with the reason they gave. An unknown name is an error naming the known
+// ones.
+func Open(name string, cfg Config) (Backend, error) {
+	if name == "" || name == "auto" {
+		return openAuto(cfg), nil
+	}
+	r := registration(name)
+	if r.Open == nil {
 		return nil, fmt.Errorf("unknown gpu backend %q (known: %v)", name, Names())
 	}
-	return f(cfg)
+	return r.Open(cfg)
+}
+
+func openAuto(cfg Config) Backend {
+	var reasons []string
+	for _, name := range AutoNames() {
+		b, err := registration(name).Open(cfg)
+		if err == nil {
+			return b
+		}
+		reasons = append(reasons, err.Error())
+	}
+	if len(reasons) == 0 {
+		return None(fmt.Errorf("%w: no backend for auto is compiled in", ErrUnavailable).Error())
+	}
+	return None(strings.Join(reasons, "; "))
 }
 
 // IsUnavailable reports whether err means "no GPU here".
 func IsUnavailable(err error) bool { return errors.Is(err, ErrUnavailable) }
-
-// NoneBackend sees no GPUs. Reason says why, for reports and `benchctl gpus`.
-type NoneBackend struct{ Reason string }
-
-var _ Backend = (*NoneBackend)(nil)
-
-// None returns a backend that sees no GPUs, for the given reason.
-func None(reason string) *NoneBackend { return &NoneBackend{Reason: reason} }
-
-// Name implements Backend.
-func (*NoneBackend) Name() string { return "none" }
-
-// Devices implements Backend: there are none.
-func (*NoneBackend) Devices() []result.GPUInfo { return nil }
-
-// Sample implements Backend: an empty snapshot.
-func (*NoneBackend) Sample() (Snapshot, error) { return Snapshot{}, nil }
-
-// Close implements Backend.
-func (*NoneBackend) Close() error { return nil }

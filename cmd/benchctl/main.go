@@ -10,8 +10,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	_ "github.com/benchctl/benchctl/probes/nvml"
-	_ "github.com/benchctl/benchctl/probes/sim"
+	_ "github.com/benchctl/benchctl/probes/all"
 	"github.com/benchctl/benchctl/proctree"
 	_ "github.com/benchctl/benchctl/reporters/all"
 )

@@ -17,6 +17,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/benchctl/benchctl/engine/units"
+	"github.com/benchctl/benchctl/probes"
 	reportjson "github.com/benchctl/benchctl/reporters/json"
 	"github.com/benchctl/benchctl/result"
 )
@@ -29,10 +30,17 @@ const recordFile = "invocation.json"
 // recordVersion is the version of recordFile's format.
 const recordVersion = 1
 
-// resultFlags are the run flags that change what a run measures. A resumed
-// run takes them from the record when they are left out, and refuses to go on
-// when one is given with another value.
-var resultFlags = []string{"gpu-backend", "gpus", "sim-gpus", "sim-memory", "sample-interval", "accounting"}
+// resultFlags are the run flags that change what a run measures: the GPU
+// flags, each backend's among them. A resumed run takes them from the record
+// when they are left out, and refuses to go on when one is given with another
+// value.
+func resultFlags() []string {
+	names := []string{"gpu-backend", "gpus"}
+	for _, f := range probes.Flags() {
+		names = append(names, f.Name)
+	}
+	return append(names, "sample-interval", "accounting")
+}
 
 // runRecord is what a run was asked: its scenarios and their content, vars,
 // tags, the flags that change results, the backend that was opened and where
@@ -91,7 +99,7 @@ func newRecord(c *cli.Context, files []string, vars map[string]string, tags []st
 		}
 		rec.Scenarios = append(rec.Scenarios, recordedScenario{Path: f, Abs: abs, SHA256: fileHash(f)})
 	}
-	for _, name := range resultFlags {
+	for _, name := range resultFlags() {
 		rec.Flags[name] = fmt.Sprint(c.Value(name))
 	}
 	for _, spec := range c.StringSlice("out") {
@@ -169,7 +177,7 @@ func planResume(c *cli.Context, dir string) (*runPlan, error) {
 // sets those left out to their recorded value.
 func resumeFlags(c *cli.Context, rec runRecord) []string {
 	var diffs []string
-	for _, name := range resultFlags {
+	for _, name := range resultFlags() {
 		was, ok := rec.Flags[name]
 		switch {
 		case !ok:
@@ -294,16 +302,20 @@ func diffVars(was, now map[string]string) []string {
 }
 
 // canonicalFlag puts a flag's value in a form where equal settings compare
-// equal: 10ms and 0.01s, 80GiB and 85899345920.
+// equal: 10ms and 0.01s; a backend's flag as its Parse says (80GiB and
+// 85899345920).
 func canonicalFlag(name, v string) string {
 	switch name {
 	case "sample-interval":
 		if d, err := units.ParseDuration(v); err == nil {
 			return d.String()
 		}
-	case "sim-memory":
-		if s, err := units.ParseSize(v); err == nil {
-			return fmt.Sprint(s)
+	}
+	for _, f := range probes.Flags() {
+		if f.Name == name {
+			if s, err := f.Canonical(v); err == nil {
+				return s
+			}
 		}
 	}
 	return strings.TrimSpace(v)

@@ -21,15 +21,22 @@ import (
 	"github.com/benchctl/benchctl/result"
 )
 
+// gpuFlags are the flags that choose and configure the GPU backend: the
+// common ones and those each registered backend declares.
 func gpuFlags() []cli.Flag {
-	return []cli.Flag{
-		&cli.StringFlag{Name: "gpu-backend", Value: "auto", Usage: "auto (nvml when a GPU is there), nvml, sim, none"},
+	names := probes.Names()
+	flags := []cli.Flag{
+		&cli.StringFlag{Name: "gpu-backend", Value: "auto", Usage: "auto (" + strings.Join(probes.AutoNames(), ", then ") +
+			" when a GPU is there, else none), " + strings.Join(names[1:], ", ")},
 		&cli.StringFlag{Name: "gpus", Usage: "GPUs to watch, by index or UUID (comma-separated); default all"},
-		&cli.IntFlag{Name: "sim-gpus", Value: 4, Usage: "simulated GPUs for --gpu-backend sim"},
-		&cli.StringFlag{Name: "sim-memory", Value: "80GiB", Usage: "memory of each simulated GPU"},
+	}
+	for _, f := range probes.Flags() {
+		flags = append(flags, &cli.StringFlag{Name: f.Name, Value: f.Default, Usage: f.Usage})
+	}
+	return append(flags,
 		&cli.StringFlag{Name: "sample-interval", Value: "10ms", Usage: "GPU sampling interval"},
 		&cli.BoolFlag{Name: "accounting", Value: true, Usage: "turn on NVML accounting during runs for exact per-process peaks (needs root; the mode found is restored)"},
-	}
+	)
 }
 
 func outFlag() cli.Flag {
@@ -59,11 +66,14 @@ func openBackend(c *cli.Context) (probes.Backend, time.Duration, error) {
 	if err != nil || interval <= 0 {
 		return nil, 0, usageError("--sample-interval %q: want a positive duration such as 10ms", c.String("sample-interval"))
 	}
-	mem, err := units.ParseSize(c.String("sim-memory"))
-	if err != nil {
-		return nil, 0, usageError("--sim-memory: %v", err)
+	cfg := probes.Config{Flags: map[string]string{}}
+	for _, f := range probes.Flags() {
+		v := c.String(f.Name)
+		if _, err := f.Canonical(v); err != nil {
+			return nil, 0, usageError("--%s: %v", f.Name, err)
+		}
+		cfg.Flags[f.Name] = v
 	}
-	cfg := probes.Config{SimGPUs: c.Int("sim-gpus"), SimMemory: mem}
 	if g := c.String("gpus"); g != "" {
 		cfg.Select = strings.Split(g, ",")
 	}

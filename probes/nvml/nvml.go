@@ -25,7 +25,8 @@ import (
 )
 
 func init() {
-	probes.Register("nvml", func(cfg probes.Config) (probes.Backend, error) { return NewWithLib(nvml.New(), cfg) })
+	probes.Register(probes.Registration{Name: "nvml", Auto: true,
+		Open: func(cfg probes.Config) (probes.Backend, error) { return NewWithLib(nvml.New(), cfg) }})
 }
 
 var (

@@ -18,7 +18,7 @@ import (
 	"github.com/benchctl/benchctl/result"
 )
 
-// Defaults for a zero probes.Config.
+// Defaults for a zero Config.
 const (
 	DefaultGPUs   = 4
 	DefaultMemory = 80 << 30 // bytes, an 80 GiB H100
@@ -34,8 +34,6 @@ const (
 	idleClockMHz = 345
 	eventPoll    = 50 * time.Millisecond
 )
-
-func init() { probes.Register("sim", New) }
 
 // Backend is the sim backend: simulated GPUs read from a state directory. It
 // implements probes.Backend, probes.Accounting, probes.EventSource and
@@ -67,22 +65,18 @@ var (
 	_ probes.ChildEnv    = (*Backend)(nil)
 )
 
-// New opens the sim backend: cfg.SimGPUs GPUs (default 4) of cfg.SimMemory bytes
-// (default 80 GiB) in cfg.SimDir (default a new temporary directory, removed by
+// New opens the sim backend: cfg.GPUs GPUs (default 4) of cfg.Memory bytes
+// (default 80 GiB) in cfg.Dir (default a new temporary directory, removed by
 // Close), of which cfg.Select picks some by index or UUID. It writes gpus.json.
-func New(cfg probes.Config) (probes.Backend, error) {
-	return newBackend(cfg)
-}
-
-func newBackend(cfg probes.Config) (*Backend, error) {
-	n := cfg.SimGPUs
+func New(cfg Config) (*Backend, error) {
+	n := cfg.GPUs
 	if n == 0 {
 		n = DefaultGPUs
 	}
 	if n < 0 {
 		return nil, fmt.Errorf("sim: %d gpus: the count must be positive", n)
 	}
-	mem := cfg.SimMemory
+	mem := cfg.Memory
 	if mem == 0 {
 		mem = DefaultMemory
 	}
@@ -98,7 +92,7 @@ func newBackend(cfg probes.Config) (*Backend, error) {
 	}
 
 	b := &Backend{
-		dir:       cfg.SimDir,
+		dir:       cfg.Dir,
 		gpus:      selected,
 		now:       time.Now,
 		alive:     processAlive,

@@ -19,12 +19,12 @@ import (
 const gib = 1 << 30
 
 // open opens a backend on a test directory; Close runs at cleanup.
-func open(t *testing.T, cfg probes.Config) *Backend {
+func open(t *testing.T, cfg Config) *Backend {
 	t.Helper()
-	if cfg.SimDir == "" {
-		cfg.SimDir = t.TempDir()
+	if cfg.Dir == "" {
+		cfg.Dir = t.TempDir()
 	}
-	b, err := newBackend(cfg)
+	b, err := New(cfg)
 	if err != nil {
 		t.Fatalf("newBackend: %v", err)
 	}
@@ -129,7 +129,7 @@ func TestSelect(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			b, err := newBackend(probes.Config{SimDir: t.TempDir(), Select: tt.sel})
+			b, err := New(Config{Dir: t.TempDir(), Select: tt.sel})
 			if tt.wantErr != "" {
 				if !errors.Is(err, ErrUnknownGPU) || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v, want ErrUnknownGPU naming %s", err, tt.wantErr)
@@ -164,7 +164,7 @@ func TestSelect(t *testing.T) {
 
 func TestRelativeDirMadeAbsolute(t *testing.T) {
 	t.Chdir(t.TempDir())
-	b := open(t, probes.Config{SimDir: "state", SimGPUs: 1})
+	b := open(t, Config{Dir: "state", GPUs: 1})
 	if !filepath.IsAbs(b.Dir()) || filepath.Base(b.Dir()) != "state" {
 		t.Errorf("Dir() = %q, want an absolute path", b.Dir())
 	}
@@ -173,10 +173,10 @@ func TestRelativeDirMadeAbsolute(t *testing.T) {
 func TestNewErrors(t *testing.T) {
 	tests := []struct {
 		name string
-		cfg  probes.Config
+		cfg  Config
 	}{
-		{"negative count", probes.Config{SimGPUs: -1}},
-		{"dir is a file", probes.Config{SimDir: "/dev/null"}},
+		{"negative count", Config{GPUs: -1}},
+		{"dir is a file", Config{Dir: "/dev/null"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -191,7 +191,7 @@ func TestNewErrors(t *testing.T) {
 // TestMemoryFreedAtExit: a process's memory counts while it lives and is freed
 // when it exits, however it exits; accounting still has its peak.
 func TestMemoryFreedAtExit(t *testing.T) {
-	b := open(t, probes.Config{SimGPUs: 2, SimMemory: 16 * gib})
+	b := open(t, Config{GPUs: 2, Memory: 16 * gib})
 	child := sleeper(t)
 	cpid := child.Process.Pid
 	writeProc(t, b.Dir(), cpid, fmt.Sprintf(
@@ -295,7 +295,7 @@ func TestCorruptProcFile(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			b := open(t, probes.Config{SimGPUs: 1})
+			b := open(t, Config{GPUs: 1})
 			bad := sleeper(t).Process.Pid
 			writeProc(t, b.Dir(), bad, tt.body(bad))
 			good := sleeper(t).Process.Pid
@@ -321,7 +321,7 @@ func TestCorruptProcFile(t *testing.T) {
 }
 
 func TestLostGPU(t *testing.T) {
-	b := open(t, probes.Config{SimGPUs: 3})
+	b := open(t, Config{GPUs: 3})
 	if err := b.SetLost(1, true); err != nil {
 		t.Fatal(err)
 	}
@@ -364,7 +364,7 @@ func TestSensors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			b := open(t, probes.Config{SimGPUs: 1})
+			b := open(t, Config{GPUs: 1})
 			clock := time.Unix(1000, 0)
 			b.now = func() time.Time { return clock }
 			b.lastTick = clock
@@ -395,7 +395,7 @@ func TestSensors(t *testing.T) {
 
 func TestCloseKeepsLiveProcFiles(t *testing.T) {
 	dir := t.TempDir()
-	b, err := newBackend(probes.Config{SimDir: dir, SimGPUs: 1})
+	b, err := New(Config{Dir: dir, GPUs: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -418,7 +418,7 @@ func TestCloseKeepsLiveProcFiles(t *testing.T) {
 }
 
 func TestSampleWithoutDir(t *testing.T) {
-	b := open(t, probes.Config{SimGPUs: 1})
+	b := open(t, Config{GPUs: 1})
 	os.RemoveAll(b.Dir())
 	if _, err := b.Sample(); err == nil {
 		t.Fatal("Sample succeeded without its state directory")
@@ -426,7 +426,7 @@ func TestSampleWithoutDir(t *testing.T) {
 }
 
 func TestAccountingRestore(t *testing.T) {
-	b := open(t, probes.Config{})
+	b := open(t, Config{})
 	restore, err := b.StartAccounting()
 	if err != nil {
 		t.Fatal(err)

@@ -7,8 +7,6 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
-
-	"github.com/benchctl/benchctl/probes"
 )
 
 func readDoc(t *testing.T, dir string, pid int) procDoc {
@@ -25,7 +23,7 @@ func readDoc(t *testing.T, dir string, pid int) procDoc {
 }
 
 func TestProcSetPeakClose(t *testing.T) {
-	b := open(t, probes.Config{SimGPUs: 2})
+	b := open(t, Config{GPUs: 2})
 	p, err := Attach(b.Dir())
 	if err != nil {
 		t.Fatal(err)
@@ -63,7 +61,7 @@ func TestProcSetPeakClose(t *testing.T) {
 }
 
 func TestProcErrors(t *testing.T) {
-	b := open(t, probes.Config{SimGPUs: 2})
+	b := open(t, Config{GPUs: 2})
 	p, err := Attach(b.Dir())
 	if err != nil {
 		t.Fatal(err)
@@ -106,7 +104,7 @@ func TestFromEnv(t *testing.T) {
 		}
 	})
 	t.Run("set", func(t *testing.T) {
-		b := open(t, probes.Config{SimGPUs: 1})
+		b := open(t, Config{GPUs: 1})
 		t.Setenv(EnvDir, b.Dir())
 		p, err := FromEnv()
 		if err != nil || p == nil || p.Dir() != b.Dir() || len(p.GPUs()) != 1 {
@@ -116,7 +114,7 @@ func TestFromEnv(t *testing.T) {
 }
 
 func TestVisible(t *testing.T) {
-	b := open(t, probes.Config{SimGPUs: 4})
+	b := open(t, Config{GPUs: 4})
 	p, err := Attach(b.Dir())
 	if err != nil {
 		t.Fatal(err)
@@ -152,7 +150,7 @@ func TestVisible(t *testing.T) {
 func ptr(s string) *string { return &s }
 
 func TestMemoryTotal(t *testing.T) {
-	b := open(t, probes.Config{SimGPUs: 2, SimMemory: 24 * gib})
+	b := open(t, Config{GPUs: 2, Memory: 24 * gib})
 	tests := []struct {
 		name    string
 		dir     string

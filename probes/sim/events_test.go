@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/benchctl/benchctl/probes"
 	"github.com/benchctl/benchctl/result"
 )
 
@@ -26,7 +25,7 @@ func watch(t *testing.T, b *Backend, ch chan result.Event) (stop func() error) {
 }
 
 func TestWatchEvents(t *testing.T) {
-	b := open(t, probes.Config{SimGPUs: 3, Select: []string{"0", "2"}})
+	b := open(t, Config{GPUs: 3, Select: []string{"0", "2"}})
 	clock := time.Unix(1700000000, 500e6)
 	b.now = func() time.Time { return clock }
 	b.pollEvery = time.Millisecond
@@ -104,7 +103,7 @@ func TestWatchEvents(t *testing.T) {
 // TestWatchEventsFinalDrain: events written before the watcher is stopped are
 // delivered to a buffered channel even though no poll saw them.
 func TestWatchEventsFinalDrain(t *testing.T) {
-	b := open(t, probes.Config{SimGPUs: 1})
+	b := open(t, Config{GPUs: 1})
 	b.pollEvery = time.Hour
 	p, err := Attach(b.Dir())
 	if err != nil {
@@ -139,7 +138,7 @@ func TestEventsBeforeOpenIgnored(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, eventsFile), []byte(`{"gpu":0,"kind":"xid","data":1}`+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	b := open(t, probes.Config{SimDir: dir, SimGPUs: 1})
+	b := open(t, Config{Dir: dir, GPUs: 1})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	ch := make(chan result.Event, 1)

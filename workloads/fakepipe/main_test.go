@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/benchctl/benchctl/probes"
 	"github.com/benchctl/benchctl/probes/sim"
 	"github.com/benchctl/benchctl/result"
 )
@@ -83,12 +82,12 @@ func writeFASTA(t *testing.T, n int) string {
 // simGPUs opens a sim backend of n GPUs of mem bytes for the test.
 func simGPUs(t *testing.T, n int, mem uint64) *sim.Backend {
 	t.Helper()
-	b, err := sim.New(probes.Config{SimDir: t.TempDir(), SimGPUs: n, SimMemory: mem})
+	b, err := sim.New(sim.Config{Dir: t.TempDir(), GPUs: n, Memory: mem})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { b.Close() })
-	return b.(*sim.Backend)
+	return b
 }
 
 // outcome is how a fakepipe run ended.
