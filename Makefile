@@ -13,7 +13,7 @@ PYTHON    ?= python3
 # Per-sequence time dominates start-up, so speed-ups stand well above timing noise.
 FAKEPIPE_KNOBS ?= --time-per-seq 20ms --startup 10ms --load-time 150ms --streams-speedup 30%
 
-.PHONY: all build run test vet fmt-check tidy-check test-go test-race test-python test-deps clean
+.PHONY: all build run test vet fmt-check tidy-check schema test-go test-race test-python test-deps clean
 
 all: build
 
@@ -66,6 +66,11 @@ tidy-check:
 		echo "go.mod/go.sum are not tidy (run go mod tidy):"; \
 		diff -u $$tmp/go.mod go.mod; diff -u $$tmp/go.sum go.sum; fi; \
 	cp $$tmp/go.mod $$tmp/go.sum .; rm -rf $$tmp; [ $$ok = 1 ]
+
+# Regenerates result/schema/results.schema.json from the result model. It refuses
+# to drop or rename a field while result.SchemaVersion stays the same.
+schema:
+	$(GO) generate ./result/schema
 
 test-race:
 	$(GO) test -race -count=1 ./engine/... ./probes/... ./reporters/...

@@ -11,6 +11,7 @@ import (
 
 	reportjson "github.com/benchctl/benchctl/reporters/json"
 	"github.com/benchctl/benchctl/result"
+	"github.com/benchctl/benchctl/result/schema"
 )
 
 // badInput is one thing a user can get wrong, or one pipeline that behaves
@@ -308,8 +309,8 @@ func TestBadInputs(t *testing.T) {
 	}
 }
 
-// checkLeftReports checks that the reports left in dir, if any, are valid,
-// and returns the JSON one.
+// checkLeftReports checks that the reports left in dir, if any, are valid (the
+// JSON one against result/schema's checked-in schema), and returns the JSON one.
 func checkLeftReports(t *testing.T, dir string) *result.Report {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(dir, "results.json"))
@@ -319,6 +320,9 @@ func checkLeftReports(t *testing.T, dir string) *result.Report {
 	rep, err := reportjson.Decode(data)
 	if err != nil {
 		t.Fatalf("results.json: %v", err)
+	}
+	if err := schema.Validate(data); err != nil {
+		t.Errorf("results.json: %v", err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "junit.xml")); err == nil {
 		xmllint(t, filepath.Join(dir, "junit.xml"))
