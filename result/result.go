@@ -33,6 +33,11 @@ type Report struct {
 	Invocation    Invocation  `json:"invocation"`
 	Environment   Environment `json:"environment"`
 	Suites        []Suite     `json:"suites"`
+	// Nodes, Tasks and Figures are set in a result merged from several runs
+	// (benchctl merge); see merged.go.
+	Nodes   []Node   `json:"nodes,omitempty"`
+	Tasks   []Task   `json:"tasks,omitempty"`
+	Figures []Figure `json:"figures,omitempty"`
 }
 
 // Tool names the program that wrote the report.
@@ -95,6 +100,7 @@ type Suite struct {
 	StartedAt   time.Time `json:"started_at"`
 	Seconds     float64   `json:"seconds"`
 	Error       string    `json:"error,omitempty"` // the file could not be loaded or its header failed
+	Node        string    `json:"node,omitempty"`  // in a merged result: the Node.ID it ran on
 	Cases       []Case    `json:"cases"`
 }
 

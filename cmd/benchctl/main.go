@@ -83,7 +83,7 @@ func commands() []*cli.Command {
 	cmds := []*cli.Command{
 		runCommand(), listCommand(), checkCommand(), dataCommand(),
 		gpusCommand(), monitorCommand(), reportCommand(),
-		compareCommand(),
+		compareCommand(), mergeCommand(), slurmCommand(),
 	}
 	var setup func([]*cli.Command)
 	setup = func(cs []*cli.Command) {
