@@ -3,7 +3,7 @@ package main
 import (
 	"time"
 
-	"github.com/benchctl/benchctl/engine"
+	"github.com/benchctl/benchctl/engine/runner"
 	"github.com/benchctl/benchctl/result"
 )
 
@@ -26,7 +26,7 @@ func buildReport(start time.Time, total time.Duration, gs *result.GPUSummary, hs
 		StdoutTail: []string{"Translating 45000 sequences", "DNABERT-S embeddings", "ESM-2 embeddings", "Consensus written to out/prediction_results.txt"},
 		GPU:        gs, Host: hs,
 	}
-	env := engine.Environment("longrun", b)
+	env := runner.Environment("longrun", b)
 	env.Hostname = "longrun"
 	return &result.Report{
 		SchemaVersion: result.SchemaVersion,

@@ -10,8 +10,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/benchctl/benchctl/engine"
 	"github.com/benchctl/benchctl/engine/pipeline"
+	"github.com/benchctl/benchctl/engine/runner"
 	"github.com/benchctl/benchctl/engine/units"
 	"github.com/benchctl/benchctl/internal/format"
 	"github.com/benchctl/benchctl/result"
@@ -72,7 +72,7 @@ func monitorAction(c *cli.Context) error {
 	ctx, signalled, stop := signalContext()
 	defer stop()
 	start := time.Now()
-	run := engine.Execute(ctx, b, pipeline.Spec{
+	run := runner.Run(ctx, b, pipeline.Spec{
 		Name: "monitor", Argv: argv, Timeout: timeout, LogDir: filepath.Join(dir, "logs"),
 		Hooks: pipeline.Hooks{Line: func(stream, line string) {
 			if stream == "stdout" {
@@ -81,7 +81,7 @@ func monitorAction(c *cli.Context) error {
 				fmt.Fprintln(os.Stderr, line)
 			}
 		}},
-	}, engine.ExecOptions{Interval: interval, Accounting: c.Bool("accounting")})
+	}, runner.Options{Interval: interval, Accounting: c.Bool("accounting")})
 	status := result.Passed
 	if run.Class != result.ExitOK {
 		status = result.Failed
@@ -91,7 +91,7 @@ func monitorAction(c *cli.Context) error {
 		Tool:          result.Tool{Name: "benchctl", Version: benchctlVersion()},
 		StartedAt:     start, FinishedAt: time.Now(), Seconds: time.Since(start).Seconds(),
 		Invocation:  result.Invocation{Args: os.Args[1:], GPUBackend: c.String("gpu-backend"), ResultsDir: dir},
-		Environment: engine.Environment(benchctlVersion(), b),
+		Environment: runner.Environment(benchctlVersion(), b),
 		Suites: []result.Suite{{Name: "monitor", File: "-", Status: status, StartedAt: start, Seconds: run.Seconds,
 			Cases: []result.Case{{Name: filepath.Base(argv[0]), Status: status, StartedAt: start, Seconds: run.Seconds, Runs: []result.Run{run}}}}},
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/benchctl/benchctl/engine"
+	"github.com/benchctl/benchctl/engine/runner"
 	"github.com/benchctl/benchctl/engine/units"
 	"github.com/benchctl/benchctl/probes"
 	"github.com/benchctl/benchctl/reporters"
@@ -262,7 +263,7 @@ func (p *runPlan) start(c *cli.Context, backend probes.Backend) (*result.Report,
 		Invocation: result.Invocation{
 			Args: os.Args[1:], Vars: p.vars, Tags: p.tags, GPUBackend: c.String("gpu-backend"), ResultsDir: p.dir,
 		},
-		Environment: engine.Environment(benchctlVersion(), backend),
+		Environment: runner.Environment(benchctlVersion(), backend),
 	}
 	if p.prev != nil {
 		rep.StartedAt = p.prev.StartedAt

@@ -1,4 +1,4 @@
-package engine
+package runner
 
 import (
 	"context"
@@ -138,7 +138,7 @@ func runFaulty(t *testing.T, f *faultyNVML) result.Run {
 		Markers: markers, Grace: 300 * time.Millisecond, LogDir: t.TempDir(),
 	}
 	spec.Hooks.Stage = func(name string, _ time.Duration) { f.on.Store(name == "fault") }
-	run := Execute(context.Background(), b, spec, ExecOptions{Interval: 10 * time.Millisecond})
+	run := Run(context.Background(), b, spec, Options{Interval: 10 * time.Millisecond})
 	if run.Class != result.ExitOK {
 		t.Fatalf("class %s (%s): the pipeline's own end was changed by the fault", run.Class, run.Error)
 	}
