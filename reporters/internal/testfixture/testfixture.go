@@ -73,27 +73,7 @@ func memorySuite() result.Suite {
 		StartedAt:   Start,
 		Seconds:     140.25,
 		Cases: []result.Case{
-			{
-				Name:      "memory returns to baseline",
-				Tags:      []string{"gpu"},
-				Status:    result.Passed,
-				StartedAt: Start,
-				Seconds:   132.4,
-				Logs: []result.Log{
-					{Seconds: 0.512, Message: "baseline settled: 1.2 GiB on GPU 0"},
-					{Seconds: 131.9, Message: "after: 1.21 GiB on GPU 0\nafter: 1.19 GiB on GPU 1"},
-				},
-				Metrics: []result.Metric{
-					{Name: "memory_increase_mb", Value: 12.5, Unit: "MB", Better: result.LowerIsBetter},
-					{Name: "peak_memory", Value: 64424509440, Unit: "B", Better: result.LowerIsBetter},
-					{Name: "throughput", Value: 4500.25, Unit: "seq/h", Better: result.HigherIsBetter, Spread: 120.5, Samples: []float64{4400, 4500.25, 4620.5}},
-					{Name: "gpu_utilization", Value: 87.5, Unit: "%"},
-					{Name: "wall", Value: 128.3, Unit: "s"},
-					{Name: "sequences", Value: 45000},
-				},
-				Runs:    []result.Run{predictRun()},
-				Workdir: "reports/20250301-100000/memory_stability/memory_returns_to_baseline",
-			},
+			baselineCase(),
 			{
 				Name:      "peak under budget | strict",
 				Status:    result.Failed,
@@ -126,10 +106,33 @@ func memorySuite() result.Suite {
 	}
 }
 
-func predictRun() result.Run {
-	used := func(mean, peak float64) result.Stat {
-		return result.Stat{Count: 12840, Min: 1.2e9, Max: peak, Mean: mean, P50: mean, P95: peak * 0.98}
+// baselineCase is a passing case with logs, metrics of every unit kind and
+// the predict run.
+func baselineCase() result.Case {
+	return result.Case{
+		Name:      "memory returns to baseline",
+		Tags:      []string{"gpu"},
+		Status:    result.Passed,
+		StartedAt: Start,
+		Seconds:   132.4,
+		Logs: []result.Log{
+			{Seconds: 0.512, Message: "baseline settled: 1.2 GiB on GPU 0"},
+			{Seconds: 131.9, Message: "after: 1.21 GiB on GPU 0\nafter: 1.19 GiB on GPU 1"},
+		},
+		Metrics: []result.Metric{
+			{Name: "memory_increase_mb", Value: 12.5, Unit: "MB", Better: result.LowerIsBetter},
+			{Name: "peak_memory", Value: 64424509440, Unit: "B", Better: result.LowerIsBetter},
+			{Name: "throughput", Value: 4500.25, Unit: "seq/h", Better: result.HigherIsBetter, Spread: 120.5, Samples: []float64{4400, 4500.25, 4620.5}},
+			{Name: "gpu_utilization", Value: 87.5, Unit: "%"},
+			{Name: "wall", Value: 128.3, Unit: "s"},
+			{Name: "sequences", Value: 45000},
+		},
+		Runs:    []result.Run{predictRun()},
+		Workdir: "reports/20250301-100000/memory_stability/memory_returns_to_baseline",
 	}
+}
+
+func predictRun() result.Run {
 	return result.Run{
 		Name:      "predict",
 		Argv:      []string{"python", "-m", "virnucpro", "predict", "input.fa", "-o", "out", "--parallel", "--gpus", "0,1"},
@@ -156,73 +159,94 @@ func predictRun() result.Run {
 		},
 		StdoutLog: "reports/20250301-100000/memory_stability/memory_returns_to_baseline/stdout.log",
 		StderrLog: "reports/20250301-100000/memory_stability/memory_returns_to_baseline/stderr.log",
-		GPU: &result.GPUSummary{
-			Backend:         "sim",
-			IntervalSeconds: 0.01,
-			Samples:         12840,
-			SampleErrors:    2,
-			LastError:       "nvml: timeout",
-			GPUs: []result.GPURun{
-				{
-					Index:       0,
-					UUID:        "GPU-0b1c2d3e-0000-1111-2222-333344445555",
-					Name:        "NVIDIA H100 80GB HBM3",
-					MemoryTotal: 85520809984,
-					Stats: map[string]result.Stat{
-						result.MemUsed:     used(48e9, 64424509440),
-						result.UtilGPU:     {Count: 12840, Min: 0, Max: 100, Mean: 87.5, P50: 92, P95: 99},
-						result.Temperature: {Count: 12840, Min: 34, Max: 71, Mean: 62.5, P50: 63, P95: 70},
-						result.Power:       {Count: 12840, Min: 70.5, Max: 690.25, Mean: 512.75, P50: 530, P95: 680},
-					},
-					Stages: map[string]map[string]result.Stat{
-						"esm":     {result.MemUsed: used(60e9, 64424509440), result.UtilGPU: {Count: 8750, Min: 40, Max: 100, Mean: 95.5, P50: 97, P95: 100}},
-						"dnabert": {result.MemUsed: used(20e9, 24e9)},
-					},
-					EnergyJoules:  65785.5,
-					DriverSamples: 640,
-					FloorSlope:    1024.5,
-					Throttle:      []string{"sw_power_cap"},
-					Timeline: []result.Bucket{
-						{Start: 0, End: 40, Min: map[string]float64{result.MemUsed: 1.2e9, result.UtilGPU: 0}, Max: map[string]float64{result.MemUsed: 24e9, result.UtilGPU: 100}},
-						{Start: 40, End: 80, Min: map[string]float64{result.MemUsed: 50e9, result.UtilGPU: 40}, Max: map[string]float64{result.MemUsed: 64424509440, result.UtilGPU: 100}},
-						{Start: 80, End: 128.3, Min: map[string]float64{result.MemUsed: 1.21e9, result.UtilGPU: 0}, Max: map[string]float64{result.MemUsed: 62e9, result.UtilGPU: 100}},
-					},
-					Baseline: 1288490188,
-					After:    1299227607,
-				},
-				{
-					Index:       1,
-					UUID:        "GPU-9a8b7c6d-0000-1111-2222-333344445555",
-					Name:        "NVIDIA H100 80GB HBM3",
-					MemoryTotal: 85520809984,
-					Stats: map[string]result.Stat{
-						result.MemUsed: used(47e9, 62491774976),
-						result.UtilGPU: {Count: 12840, Min: 0, Max: 100, Mean: 85.25, P50: 90, P95: 99},
-					},
-					FloorSlope: -3.5,
-					Baseline:   1277752770,
-					After:      1277752770,
-				},
-			},
-			Processes: []result.ProcessPeak{
-				{PID: 41240, GPU: 0, PeakBytes: 63350767616, Exact: true, Source: "accounting"},
-				{PID: 41241, GPU: 1, PeakBytes: 61203283968, Exact: false, Source: "sampled"},
-			},
-			Events: []result.Event{
-				{Seconds: 97.25, GPU: 1, Kind: "xid", Data: 79, Message: "GPU has fallen off the bus"},
-			},
-			XID:     true,
-			Orphans: []result.Orphan{{PID: 41250, GPU: 0, Bytes: 536870912, Killed: true}},
+		GPU:       predictGPU(),
+		Host:      predictHost(),
+	}
+}
+
+// predictGPU is what the probes saw of two GPUs during the predict run.
+func predictGPU() *result.GPUSummary {
+	return &result.GPUSummary{
+		Backend:         "sim",
+		IntervalSeconds: 0.01,
+		Samples:         12840,
+		SampleErrors:    2,
+		LastError:       "nvml: timeout",
+		GPUs:            predictGPURuns(),
+		Processes: []result.ProcessPeak{
+			{PID: 41240, GPU: 0, PeakBytes: 63350767616, Exact: true, Source: "accounting"},
+			{PID: 41241, GPU: 1, PeakBytes: 61203283968, Exact: false, Source: "sampled"},
 		},
-		Host: &result.HostSummary{
-			CPUSeconds:   812.5,
-			PeakRSSBytes: 17179869184,
+		Events: []result.Event{
+			{Seconds: 97.25, GPU: 1, Kind: "xid", Data: 79, Message: "GPU has fallen off the bus"},
+		},
+		XID:     true,
+		Orphans: []result.Orphan{{PID: 41250, GPU: 0, Bytes: 536870912, Killed: true}},
+	}
+}
+
+// predictGPURuns are the two GPUs' figures: the first busy, throttled and with
+// a timeline, the second with its floor falling.
+func predictGPURuns() []result.GPURun {
+	return []result.GPURun{
+		{
+			Index:       0,
+			UUID:        "GPU-0b1c2d3e-0000-1111-2222-333344445555",
+			Name:        "NVIDIA H100 80GB HBM3",
+			MemoryTotal: 85520809984,
 			Stats: map[string]result.Stat{
-				result.CPUPercent: {Count: 1283, Min: 2, Max: 1580, Mean: 633.5, P50: 640, P95: 1500},
-				result.RSS:        {Count: 1283, Min: 1e9, Max: 17179869184, Mean: 12e9, P50: 12e9, P95: 16e9},
+				result.MemUsed:     memUsed(48e9, 64424509440),
+				result.UtilGPU:     {Count: 12840, Min: 0, Max: 100, Mean: 87.5, P50: 92, P95: 99},
+				result.Temperature: {Count: 12840, Min: 34, Max: 71, Mean: 62.5, P50: 63, P95: 70},
+				result.Power:       {Count: 12840, Min: 70.5, Max: 690.25, Mean: 512.75, P50: 530, P95: 680},
 			},
-			MaxProcesses: 5,
+			Stages: map[string]map[string]result.Stat{
+				"esm":     {result.MemUsed: memUsed(60e9, 64424509440), result.UtilGPU: {Count: 8750, Min: 40, Max: 100, Mean: 95.5, P50: 97, P95: 100}},
+				"dnabert": {result.MemUsed: memUsed(20e9, 24e9)},
+			},
+			EnergyJoules:  65785.5,
+			DriverSamples: 640,
+			FloorSlope:    1024.5,
+			Throttle:      []string{"sw_power_cap"},
+			Timeline: []result.Bucket{
+				{Start: 0, End: 40, Min: map[string]float64{result.MemUsed: 1.2e9, result.UtilGPU: 0}, Max: map[string]float64{result.MemUsed: 24e9, result.UtilGPU: 100}},
+				{Start: 40, End: 80, Min: map[string]float64{result.MemUsed: 50e9, result.UtilGPU: 40}, Max: map[string]float64{result.MemUsed: 64424509440, result.UtilGPU: 100}},
+				{Start: 80, End: 128.3, Min: map[string]float64{result.MemUsed: 1.21e9, result.UtilGPU: 0}, Max: map[string]float64{result.MemUsed: 62e9, result.UtilGPU: 100}},
+			},
+			Baseline: 1288490188,
+			After:    1299227607,
 		},
+		{
+			Index:       1,
+			UUID:        "GPU-9a8b7c6d-0000-1111-2222-333344445555",
+			Name:        "NVIDIA H100 80GB HBM3",
+			MemoryTotal: 85520809984,
+			Stats: map[string]result.Stat{
+				result.MemUsed: memUsed(47e9, 62491774976),
+				result.UtilGPU: {Count: 12840, Min: 0, Max: 100, Mean: 85.25, P50: 90, P95: 99},
+			},
+			FloorSlope: -3.5,
+			Baseline:   1277752770,
+			After:      1277752770,
+		},
+	}
+}
+
+// memUsed is a memory-used summary over the predict run's samples.
+func memUsed(mean, peak float64) result.Stat {
+	return result.Stat{Count: 12840, Min: 1.2e9, Max: peak, Mean: mean, P50: mean, P95: peak * 0.98}
+}
+
+// predictHost is the predict run's process tree on the host.
+func predictHost() *result.HostSummary {
+	return &result.HostSummary{
+		CPUSeconds:   812.5,
+		PeakRSSBytes: 17179869184,
+		Stats: map[string]result.Stat{
+			result.CPUPercent: {Count: 1283, Min: 2, Max: 1580, Mean: 633.5, P50: 640, P95: 1500},
+			result.RSS:        {Count: 1283, Min: 1e9, Max: 17179869184, Mean: 12e9, P50: 12e9, P95: 16e9},
+		},
+		MaxProcesses: 5,
 	}
 }
 
@@ -234,38 +258,7 @@ func throughputSuite() result.Suite {
 		StartedAt: at(140.25),
 		Seconds:   52.25,
 		Cases: []result.Case{
-			{
-				Name:      "esm batch sweep",
-				Status:    result.Passed,
-				StartedAt: at(140.25),
-				Seconds:   30.5,
-				Metrics: []result.Metric{
-					{Name: "best_batch", Value: 3072, Unit: "tokens"},
-					{Name: "latency p95", Value: 0.000125, Unit: "s", Better: result.LowerIsBetter},
-				},
-				Tables: []result.Table{{
-					Name:    "batch size sweep",
-					Columns: []string{"batch", "seq/h", "peak | GPU0"},
-					Rows: [][]string{
-						{"1024", "3100", "41.2 GiB"},
-						{"2048", "4050", "55.8 GiB"},
-						{"3072", "4500", "60.0 GiB\n(limit)"},
-					},
-				}},
-				Runs: []result.Run{{
-					Name:      "sweep",
-					Argv:      []string{"fakepipe", "--esm-batch-size", "3072"},
-					StartedAt: at(141),
-					Seconds:   2.5,
-					Class:     result.ExitOK,
-					Repeat: &result.RepeatStats{
-						Warmup: 1, Runs: 5,
-						Times: []float64{2.45, 2.5, 2.48, 2.52, 3.9},
-						Min:   2.45, Max: 3.9, Mean: 2.77, Median: 2.5, Stddev: 0.62,
-						Outliers: []int{4},
-					},
-				}},
-			},
+			sweepCase(),
 			{
 				Name:      "oom recovery",
 				Status:    result.Failed,
@@ -301,6 +294,42 @@ func throughputSuite() result.Suite {
 				}},
 			},
 		},
+	}
+}
+
+// sweepCase is a passing case with a recorded table and a repeated run.
+func sweepCase() result.Case {
+	return result.Case{
+		Name:      "esm batch sweep",
+		Status:    result.Passed,
+		StartedAt: at(140.25),
+		Seconds:   30.5,
+		Metrics: []result.Metric{
+			{Name: "best_batch", Value: 3072, Unit: "tokens"},
+			{Name: "latency p95", Value: 0.000125, Unit: "s", Better: result.LowerIsBetter},
+		},
+		Tables: []result.Table{{
+			Name:    "batch size sweep",
+			Columns: []string{"batch", "seq/h", "peak | GPU0"},
+			Rows: [][]string{
+				{"1024", "3100", "41.2 GiB"},
+				{"2048", "4050", "55.8 GiB"},
+				{"3072", "4500", "60.0 GiB\n(limit)"},
+			},
+		}},
+		Runs: []result.Run{{
+			Name:      "sweep",
+			Argv:      []string{"fakepipe", "--esm-batch-size", "3072"},
+			StartedAt: at(141),
+			Seconds:   2.5,
+			Class:     result.ExitOK,
+			Repeat: &result.RepeatStats{
+				Warmup: 1, Runs: 5,
+				Times: []float64{2.45, 2.5, 2.48, 2.52, 3.9},
+				Min:   2.45, Max: 3.9, Mean: 2.77, Median: 2.5, Stddev: 0.62,
+				Outliers: []int{4},
+			},
+		}},
 	}
 }
 
