@@ -72,33 +72,8 @@ func longRunReport(gpus int, d time.Duration, buckets int) *result.Report {
 	var envGPUs []result.GPUInfo
 	gs := &result.GPUSummary{Backend: "nvml", IntervalSeconds: 0.01, Samples: samples + 2}
 	for g := range gpus {
-		info := result.GPUInfo{
-			Index: g, UUID: fmt.Sprintf("GPU-%08x-5a1e-4c0d-9e11-0000000000%02d", g, g),
-			Name: "NVIDIA H100 80GB HBM3", MemoryTotal: 85520809984, Driver: "580.65.06", CUDA: "13.0",
-		}
+		info, run := longRunGPU(g, secs, samples, buckets, stages, stats, rng)
 		envGPUs = append(envGPUs, info)
-		run := result.GPURun{
-			Index: g, UUID: info.UUID, Name: info.Name, MemoryTotal: info.MemoryTotal,
-			Stats: stats(samples), Stages: map[string]map[string]result.Stat{},
-			EnergyJoules: 1.4e7 + rng.Float64()*1e6, DriverSamples: samples * 5 / 2,
-			FloorSlope: rng.Float64() * 10, Baseline: 524288000, After: 524288000,
-		}
-		for _, st := range stages {
-			run.Stages[st.Name] = stats(int64((st.End - st.Start) * 100))
-		}
-		width := secs / float64(buckets)
-		// Readings as NVML gives them: bytes, whole percent and degrees,
-		// milliwatts.
-		for i := range buckets {
-			mem := float64(2<<30 + rng.Int64N(43<<30))
-			util := float64(rng.IntN(101))
-			mw := func(w float64) float64 { return math.Round(w*1000) / 1000 }
-			run.Timeline = append(run.Timeline, result.Bucket{
-				Start: float64(i) * width, End: float64(i+1) * width,
-				Min: map[string]float64{result.MemUsed: mem, result.UtilGPU: math.Floor(util / 3), result.Power: mw(70 + 2.0001*util), result.Temperature: 31 + math.Floor(0.3*util)},
-				Max: map[string]float64{result.MemUsed: mem + 8<<30, result.UtilGPU: util, result.Power: mw(70 + 6.0001*util), result.Temperature: 31 + math.Floor(0.4*util)},
-			})
-		}
 		gs.GPUs = append(gs.GPUs, run)
 		gs.Processes = append(gs.Processes, result.ProcessPeak{PID: 2000 + g, GPU: g, PeakBytes: 4.5e10, Source: "sampled"})
 	}
@@ -131,4 +106,37 @@ func longRunReport(gpus int, d time.Duration, buckets int) *result.Report {
 			}},
 		}},
 	}
+}
+
+// longRunGPU is one GPU of longRunReport: its description, and its run with
+// per-stage stats and a timeline of buckets.
+func longRunGPU(g int, secs float64, samples int64, buckets int, stages []result.Stage,
+	stats func(count int64) map[string]result.Stat, rng *rand.Rand) (result.GPUInfo, result.GPURun) {
+	info := result.GPUInfo{
+		Index: g, UUID: fmt.Sprintf("GPU-%08x-5a1e-4c0d-9e11-0000000000%02d", g, g),
+		Name: "NVIDIA H100 80GB HBM3", MemoryTotal: 85520809984, Driver: "580.65.06", CUDA: "13.0",
+	}
+	run := result.GPURun{
+		Index: g, UUID: info.UUID, Name: info.Name, MemoryTotal: info.MemoryTotal,
+		Stats: stats(samples), Stages: map[string]map[string]result.Stat{},
+		EnergyJoules: 1.4e7 + rng.Float64()*1e6, DriverSamples: samples * 5 / 2,
+		FloorSlope: rng.Float64() * 10, Baseline: 524288000, After: 524288000,
+	}
+	for _, st := range stages {
+		run.Stages[st.Name] = stats(int64((st.End - st.Start) * 100))
+	}
+	width := secs / float64(buckets)
+	// Readings as NVML gives them: bytes, whole percent and degrees,
+	// milliwatts.
+	for i := range buckets {
+		mem := float64(2<<30 + rng.Int64N(43<<30))
+		util := float64(rng.IntN(101))
+		mw := func(w float64) float64 { return math.Round(w*1000) / 1000 }
+		run.Timeline = append(run.Timeline, result.Bucket{
+			Start: float64(i) * width, End: float64(i+1) * width,
+			Min: map[string]float64{result.MemUsed: mem, result.UtilGPU: math.Floor(util / 3), result.Power: mw(70 + 2.0001*util), result.Temperature: 31 + math.Floor(0.3*util)},
+			Max: map[string]float64{result.MemUsed: mem + 8<<30, result.UtilGPU: util, result.Power: mw(70 + 6.0001*util), result.Temperature: 31 + math.Floor(0.4*util)},
+		})
+	}
+	return info, run
 }

@@ -33,6 +33,9 @@ func render(t testing.TB, r *result.Report) string {
 	return string(out)
 }
 
+// renderPage is render for testfixture.CheckFragments.
+func renderPage(t *testing.T, r *result.Report) string { return render(t, r) }
+
 func TestGolden(t *testing.T) {
 	r := testfixture.Report()
 	golden.Assert(t, "report.html", []byte(render(t, r)))
@@ -66,17 +69,12 @@ func TestSelfContained(t *testing.T) {
 	}
 }
 
-func TestRender(t *testing.T) {
-	tests := []struct {
-		name    string
-		edit    func(r *result.Report)
-		want    []string
-		wantNot []string
-	}{
+// TestRenderFixture looks for each part of the page in the fixture's HTML.
+func TestRenderFixture(t *testing.T) {
+	testfixture.CheckFragments(t, renderPage, []testfixture.Fragments{
 		{
-			name: "header with totals and environment",
-			edit: func(r *result.Report) {},
-			want: []string{
+			Name: "header with totals and environment",
+			Want: []string{
 				`<span class="count passed">2 passed</span>`, `<span class="count failed">2 failed</span>`,
 				`<span class="count error">2 errors</span>`, `<span class="count running">1 interrupted</span>`,
 				"gpu-node-7", "AMD EPYC 9454 48-Core Processor, 16 CPUs", "NVIDIA H100 80GB HBM3", "79.6 GiB",
@@ -85,17 +83,15 @@ func TestRender(t *testing.T) {
 			},
 		},
 		{
-			name: "statuses in colour and text",
-			edit: func(r *result.Report) {},
-			want: []string{
+			Name: "statuses in colour and text",
+			Want: []string{
 				`<span class="badge passed">PASS</span>`, `<span class="badge failed">FAIL</span>`,
 				`<span class="badge error">ERROR</span>`, `<span class="badge skipped">SKIP</span>`, `<span class="badge running">RUN</span>`,
 			},
 		},
 		{
-			name: "failures, errors, skips and logs",
-			edit: func(r *result.Report) {},
-			want: []string{
+			Name: "failures, errors, skips and logs",
+			Want: []string{
 				"peak memory on GPU 0: 71.2 GiB, want &lt;= 64 GiB", "peak memory on GPU 1: 70.9 GiB le 64 GiB",
 				"attempt to index a nil value (local &#39;run&#39;)", "stack traceback:",
 				"Skipped: <span class=\"pre\">requires 4 GPUs, 2 present</span>", "baseline settled: 1.2 GiB on GPU 0",
@@ -103,9 +99,8 @@ func TestRender(t *testing.T) {
 			},
 		},
 		{
-			name: "metrics with units, tables and runs",
-			edit: func(r *result.Report) {},
-			want: []string{
+			Name: "metrics with units, tables and runs",
+			Want: []string{
 				"4500 seq/h ± 120.5 seq/h", "60 GiB", "87.5%", "batch size sweep", "60.0 GiB\n(limit)",
 				"python -m virnucpro predict input.fa", "GPU0 peak · util", "60 GiB · 95.5%", ">22.4 GiB<",
 				"exact (accounting)", "sampled (sampled)", "XID", "GPU has fallen off the bus", "512 MiB",
@@ -114,63 +109,51 @@ func TestRender(t *testing.T) {
 			},
 		},
 		{
-			name:    "hostile text is cleaned and escaped",
-			edit:    func(r *result.Report) { r.Suites[0].Cases[0].Name = `<script>alert(1)</script> & "x"` },
-			want:    []string{"&lt;script&gt;alert(1)&lt;/script&gt; &amp; &#34;x&#34;", "bad \uFFFD\uFFFD bytes, NUL \uFFFD, bell \uFFFD, red, ff \uFFFD"},
-			wantNot: []string{"<script>alert", "\x00", "\x1b", "\a", "\xff"},
-		},
-		{
-			name: "memory chart: band, line, stages, peak and total",
-			edit: func(r *result.Report) {},
-			want: []string{
+			Name: "memory chart: band, line, stages, peak and total",
+			Want: []string{
 				`<svg class="chart" data-kind="memory" data-gpu="0" data-points="3"`,
 				`<svg class="chart" data-kind="utilization" data-gpu="0" data-points="3"`,
 				`<path class="band" d="M`, `<path class="line" d="M`, `class="stage shade0" data-stage="translation"`,
 				`data-stage="esm"`, `class="peak"`, `>peak 60 GiB</text>`, "peak 60 GiB between 40s and 1m20s",
 				`>total 79.6 GiB</text>`, `>2m</text>`, `>20 GiB</text>`, `>100%</text>`,
 			},
-			wantNot: []string{`data-gpu="1"`}, // GPU 1 has no timeline
+			WantNot: []string{`data-gpu="1"`}, // GPU 1 has no timeline
+		},
+	})
+}
+
+// TestRenderEdited renders reports edited into hostile or unusual shapes.
+func TestRenderEdited(t *testing.T) {
+	testfixture.CheckFragments(t, renderPage, []testfixture.Fragments{
+		{
+			Name:    "hostile text is cleaned and escaped",
+			Edit:    func(r *result.Report) { r.Suites[0].Cases[0].Name = `<script>alert(1)</script> & "x"` },
+			Want:    []string{"&lt;script&gt;alert(1)&lt;/script&gt; &amp; &#34;x&#34;", "bad \uFFFD\uFFFD bytes, NUL \uFFFD, bell \uFFFD, red, ff \uFFFD"},
+			WantNot: []string{"<script>alert", "\x00", "\x1b", "\a", "\xff"},
 		},
 		{
-			name: "no GPU",
-			edit: func(r *result.Report) {
+			Name: "no GPU",
+			Edit: func(r *result.Report) {
 				r.Environment.GPUs = nil
 				r.Environment.GPUNote = "libnvidia-ml.so.1 not found"
 			},
-			want: []string{"none: libnvidia-ml.so.1 not found"},
+			Want: []string{"none: libnvidia-ml.so.1 not found"},
 		},
 		{
-			name: "NaN in a timeline",
-			edit: func(r *result.Report) {
+			Name: "NaN in a timeline",
+			Edit: func(r *result.Report) {
 				r.Suites[0].Cases[0].Runs[0].GPU.GPUs[0].Timeline[1].Max[result.MemUsed] = math.NaN()
 			},
-			want:    []string{`data-kind="memory" data-gpu="0" data-points="2"`},
-			wantNot: []string{"NaN\"", "NaN,"},
+			Want:    []string{`data-kind="memory" data-gpu="0" data-points="2"`},
+			WantNot: []string{"NaN\"", "NaN,"},
 		},
 		{
-			name:    "no suites",
-			edit:    func(r *result.Report) { r.Suites = nil },
-			want:    []string{"No tests ran."},
-			wantNot: []string{"<svg"},
+			Name:    "no suites",
+			Edit:    func(r *result.Report) { r.Suites = nil },
+			Want:    []string{"No tests ran."},
+			WantNot: []string{"<svg"},
 		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			r := testfixture.Report()
-			tt.edit(r)
-			out := render(t, r)
-			for _, w := range tt.want {
-				if !strings.Contains(out, w) {
-					t.Errorf("output lacks %q", w)
-				}
-			}
-			for _, w := range tt.wantNot {
-				if strings.Contains(out, w) {
-					t.Errorf("output holds %q", w)
-				}
-			}
-		})
-	}
+	})
 }
 
 func TestLongRun(t *testing.T) {

@@ -121,12 +121,20 @@ func (s xSuite) property(name string) (string, bool) {
 	return "", false
 }
 
-func TestMapping(t *testing.T) {
+// fixtureSuites renders the fixture and returns its three suites: memory
+// stability, throughput and the one that failed to load.
+func fixtureSuites(t *testing.T) (mem, thr, broken xSuite) {
+	t.Helper()
 	ts := parse(t, render(t, testfixture.Report()))
 	if len(ts.Suites) != 3 {
 		t.Fatalf("got %d suites, want 3", len(ts.Suites))
 	}
-	mem, thr, broken := ts.Suites[0], ts.Suites[1], ts.Suites[2]
+	return ts.Suites[0], ts.Suites[1], ts.Suites[2]
+}
+
+// TestMappingSuites checks what a testsuite element carries.
+func TestMappingSuites(t *testing.T) {
+	mem, thr, broken := fixtureSuites(t)
 
 	t.Run("suite attributes", func(t *testing.T) {
 		got := []string{mem.Name, mem.Package, mem.Hostname, mem.Timestamp, mem.Time, mem.ID, thr.ID, broken.ID}
@@ -153,6 +161,11 @@ func TestMapping(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestMappingCases checks each outcome's testcase element.
+func TestMappingCases(t *testing.T) {
+	mem, thr, broken := fixtureSuites(t)
 	t.Run("cases", func(t *testing.T) {
 		for _, c := range mem.Cases {
 			if c.Classname != "memory_stability" {
@@ -200,6 +213,11 @@ func TestMapping(t *testing.T) {
 			t.Errorf("load error case: %+v", c)
 		}
 	})
+}
+
+// TestMappingOutput checks the properties and the system-out text.
+func TestMappingOutput(t *testing.T) {
+	mem, thr, _ := fixtureSuites(t)
 	t.Run("properties", func(t *testing.T) {
 		for name, want := range map[string]string{
 			"metric.memory returns to baseline.memory_increase_mb": "12.5 MB",
@@ -236,12 +254,34 @@ func TestMapping(t *testing.T) {
 	})
 }
 
-func TestEdgeCases(t *testing.T) {
-	tests := []struct {
-		name  string
-		edit  func(r *result.Report)
-		check func(t *testing.T, ts xTestsuites)
-	}{
+// edgeCase edits the fixture report and checks the JUnit rendered from it,
+// which must stay well-formed and valid against the schema.
+type edgeCase struct {
+	name  string
+	edit  func(r *result.Report)
+	check func(t *testing.T, ts xTestsuites)
+}
+
+func runEdgeCases(t *testing.T, tests []edgeCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := testfixture.Report()
+			tt.edit(r)
+			doc := render(t, r)
+			if err := wellFormed(doc); err != nil {
+				t.Fatal(err)
+			}
+			tt.check(t, parse(t, doc))
+			validate(t, doc)
+		})
+	}
+}
+
+// TestEdgeNamesAndTimes covers names and times the schema would not take as
+// they are.
+func TestEdgeNamesAndTimes(t *testing.T) {
+	runEdgeCases(t, []edgeCase{
 		{
 			name:  "no suites",
 			edit:  func(r *result.Report) { r.Suites = nil },
@@ -300,6 +340,12 @@ func TestEdgeCases(t *testing.T) {
 				}
 			},
 		},
+	})
+}
+
+// TestEdgeOutcomes covers statuses and figures outside the usual.
+func TestEdgeOutcomes(t *testing.T) {
+	runEdgeCases(t, []edgeCase{
 		{
 			name: "unknown status is an error",
 			edit: func(r *result.Report) { r.Suites[0].Cases[0].Status = "weird" },
@@ -330,19 +376,7 @@ func TestEdgeCases(t *testing.T) {
 				}
 			},
 		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			r := testfixture.Report()
-			tt.edit(r)
-			doc := render(t, r)
-			if err := wellFormed(doc); err != nil {
-				t.Fatal(err)
-			}
-			tt.check(t, parse(t, doc))
-			validate(t, doc)
-		})
-	}
+	})
 }
 
 func TestRenderNil(t *testing.T) {
