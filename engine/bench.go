@@ -19,38 +19,6 @@ type runtime struct {
 	suiteSet bool
 }
 
-// openBench builds the bench module. This function is the whole scenario API:
-// every name a scenario can reach is set here.
-func (rt *runtime) openBench(L *lua.LState) int {
-	b := L.NewTable()
-	fns := map[string]lua.LGFunction{
-		"suite":        rt.suite,
-		"test":         rt.test,
-		"var":          rt.varOf("string"),
-		"var_number":   rt.varOf("number"),
-		"var_bool":     rt.varOf("bool"),
-		"var_duration": rt.varOf("duration"),
-		"var_size":     rt.varOf("size"),
-		"var_list":     rt.varOf("list"),
-		"split":        rt.split,
-		"duration":     rt.duration,
-		"size":         rt.size,
-		"format_bytes": func(L *lua.LState) int { L.Push(lua.LString(format.SignedBytes(float64(L.CheckNumber(1))))); return 1 },
-		"format_seconds": func(L *lua.LState) int {
-			L.Push(lua.LString(format.Duration(float64(L.CheckNumber(1)))))
-			return 1
-		},
-	}
-	for name, fn := range fns {
-		b.RawSetString(name, L.NewFunction(fn))
-	}
-	b.RawSetString("data", rt.dataModule(L))
-	b.RawSetString("pipeline", rt.pipelineModule(L))
-	b.RawSetString("gpu", rt.gpuModule(L))
-	L.Push(b)
-	return 1
-}
-
 func (rt *runtime) suite(L *lua.LState) int {
 	if rt.suiteSet {
 		L.RaiseError("bench.suite may be called once per file")
@@ -93,8 +61,8 @@ func (rt *runtime) test(L *lua.LState) int {
 // varOf returns bench.var and its typed variants. The --var value, when given,
 // is parsed as the type; a value that does not parse is a Lua error naming the
 // variable. The declaration is recorded for `benchctl list`.
-func (rt *runtime) varOf(typ string) lua.LGFunction {
-	return func(L *lua.LState) int {
+func varOf(typ string) benchFunc {
+	return func(rt *runtime, L *lua.LState) int {
 		key := L.CheckString(1)
 		def := L.Get(2)
 		rt.declare(key, typ, def)
@@ -218,6 +186,16 @@ func (rt *runtime) size(L *lua.LState) int {
 		L.ArgError(1, err.Error())
 	}
 	L.Push(lua.LNumber(s))
+	return 1
+}
+
+func (rt *runtime) formatBytes(L *lua.LState) int {
+	L.Push(lua.LString(format.SignedBytes(float64(L.CheckNumber(1)))))
+	return 1
+}
+
+func (rt *runtime) formatSeconds(L *lua.LState) int {
+	L.Push(lua.LString(format.Duration(float64(L.CheckNumber(1)))))
 	return 1
 }
 

@@ -11,23 +11,20 @@ import (
 	"github.com/benchctl/benchctl/engine/fasta"
 )
 
-func (rt *runtime) dataModule(L *lua.LState) *lua.LTable {
-	m := L.NewTable()
-	m.RawSetString("fasta", L.NewFunction(rt.fasta))
-	m.RawSetString("presets", L.NewFunction(func(L *lua.LState) int {
-		t := L.NewTable()
-		for _, name := range fasta.PresetNames() {
-			p := fasta.Presets[name]
-			e := L.NewTable()
-			e.RawSetString("sequences", lua.LNumber(p.Sequences))
-			e.RawSetString("min_len", lua.LNumber(p.MinLen))
-			e.RawSetString("max_len", lua.LNumber(p.MaxLen))
-			t.RawSetString(name, e)
-		}
-		L.Push(t)
-		return 1
-	}))
-	return m
+// presets implements bench.data.presets(): each preset's sequence count and
+// length range, by name.
+func (rt *runtime) presets(L *lua.LState) int {
+	t := L.NewTable()
+	for _, name := range fasta.PresetNames() {
+		p := fasta.Presets[name]
+		e := L.NewTable()
+		e.RawSetString("sequences", lua.LNumber(p.Sequences))
+		e.RawSetString("min_len", lua.LNumber(p.MinLen))
+		e.RawSetString("max_len", lua.LNumber(p.MaxLen))
+		t.RawSetString(name, e)
+	}
+	L.Push(t)
+	return 1
 }
 
 // fasta implements bench.data.fasta{preset=, sequences=, min_len=, max_len=,

@@ -65,26 +65,23 @@ func joinLines(lines []string) string {
 	return out
 }
 
-func (rt *runtime) gpuModule(L *lua.LState) *lua.LTable {
-	m := L.NewTable()
-	m.RawSetString("devices", L.NewFunction(func(L *lua.LState) int {
-		L.Push(toLua(L, rt.engine.opts.Backend.Devices()))
-		return 1
-	}))
-	m.RawSetString("backend", L.NewFunction(func(L *lua.LState) int {
-		L.Push(lua.LString(rt.engine.opts.Backend.Name()))
-		return 1
-	}))
-	m.RawSetString("snapshot", L.NewFunction(func(L *lua.LState) int {
-		snap, err := rt.engine.opts.Backend.Sample()
-		if err != nil {
-			L.RaiseError("bench.gpu.snapshot: %v", err)
-		}
-		L.Push(snapshotTable(L, snap))
-		return 1
-	}))
-	m.RawSetString("settle", L.NewFunction(rt.settle))
-	return m
+func (rt *runtime) gpuDevices(L *lua.LState) int {
+	L.Push(toLua(L, rt.engine.opts.Backend.Devices()))
+	return 1
+}
+
+func (rt *runtime) gpuBackend(L *lua.LState) int {
+	L.Push(lua.LString(rt.engine.opts.Backend.Name()))
+	return 1
+}
+
+func (rt *runtime) gpuSnapshot(L *lua.LState) int {
+	snap, err := rt.engine.opts.Backend.Sample()
+	if err != nil {
+		L.RaiseError("bench.gpu.snapshot: %v", err)
+	}
+	L.Push(snapshotTable(L, snap))
+	return 1
 }
 
 // snapshotTable is a snapshot for Lua: used and total summed over GPUs, and per

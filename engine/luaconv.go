@@ -2,6 +2,7 @@ package engine
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"sort"
 
@@ -60,4 +61,20 @@ func finite(f float64) float64 {
 		return 0
 	}
 	return f
+}
+
+// cellString is a Lua value as text for a table cell or a message: whole
+// numbers without a decimal point.
+func cellString(v lua.LValue) string {
+	if n, ok := v.(lua.LNumber); ok {
+		return formatNumber(float64(n))
+	}
+	return lua.LVAsString(v)
+}
+
+func formatNumber(f float64) string {
+	if f == math.Trunc(f) && math.Abs(f) < 1e15 {
+		return fmt.Sprintf("%.0f", f)
+	}
+	return fmt.Sprintf("%.6g", f)
 }

@@ -15,12 +15,6 @@ import (
 	"github.com/benchctl/benchctl/result"
 )
 
-func (rt *runtime) pipelineModule(L *lua.LState) *lua.LTable {
-	m := L.NewTable()
-	m.RawSetString("run", L.NewFunction(rt.pipelineRun))
-	return m
-}
-
 // runOpts are bench.pipeline.run's options, read from Lua.
 type runOpts struct {
 	spec     pipeline.Spec

@@ -33,6 +33,13 @@ var removedGlobals = []string{"dofile", "loadfile", "module"}
 // keptOS are the os functions a scenario may call: clocks only.
 var keptOS = []string{"time", "clock", "date", "difftime"}
 
+// deniedOS and deniedIO are the os and io functions a scenario calls by
+// habit: they raise an error that says where to go instead.
+var (
+	deniedOS = []string{"execute", "popen", "exit", "remove", "rename", "getenv", "tmpname", "setenv", "setlocale"}
+	deniedIO = []string{"open", "popen", "lines", "read", "write", "output", "input"}
+)
+
 // maxRepBytes bounds what string.rep may build. gopher-lua's own string.rep
 // allocates whatever it is asked for, and a Go allocation that cannot be met
 // is a fatal error, not a Lua error: string.rep("x", 1e12) would end benchctl
@@ -42,10 +49,18 @@ const maxRepBytes = 64 << 20
 var moduleName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$`)
 
 // newSandbox returns a Lua state with only safe libraries and a require that
-// loads the bench module and helpers from the scenario's lib folder or the
-// shipped scenarios/lib.
+// loads the preloaded modules (bench) and helpers from the scenario's lib
+// folder or the shipped scenarios/lib.
 func newSandbox(scenarioDir string, preload map[string]lua.LGFunction) *lua.LState {
 	L := lua.NewState(lua.Options{SkipOpenLibs: true})
+	openSafeLibs(L)
+	L.SetGlobal("require", L.NewFunction(requirer(scenarioDir, preload)))
+	return L
+}
+
+// openSafeLibs opens safeLibs and cuts them down: no file-system globals, os
+// with its clocks only, io with nothing but denials, a bounded string.rep.
+func openSafeLibs(L *lua.LState) {
 	for _, lib := range safeLibs {
 		L.Push(L.NewFunction(lib.open))
 		L.Push(lua.LString(lib.name))
@@ -59,59 +74,64 @@ func newSandbox(scenarioDir string, preload map[string]lua.LGFunction) *lua.LSta
 	for _, f := range keptOS {
 		safeOS.RawSetString(f, osTable.RawGetString(f))
 	}
+	deny(L, safeOS, "os", deniedOS)
 	L.SetGlobal("os", safeOS)
+	io := L.NewTable()
+	deny(L, io, "io", deniedIO)
+	L.SetGlobal("io", io)
 	if str, ok := L.GetGlobal("string").(*lua.LTable); ok {
 		str.RawSetString("rep", L.NewFunction(boundedRep))
 	}
-	for _, f := range []string{"execute", "popen", "exit", "remove", "rename", "getenv", "tmpname", "setenv", "setlocale"} {
-		denied := f
-		safeOS.RawSetString(denied, L.NewFunction(func(L *lua.LState) int {
-			L.RaiseError("os.%s is not available to scenarios: reach the machine through bench", denied)
-			return 0
-		}))
-	}
-	io := L.NewTable()
-	for _, f := range []string{"open", "popen", "lines", "read", "write", "output", "input"} {
-		denied := f
-		io.RawSetString(denied, L.NewFunction(func(L *lua.LState) int {
-			L.RaiseError("io.%s is not available to scenarios: reach the machine through bench", denied)
-			return 0
-		}))
-	}
-	L.SetGlobal("io", io)
+}
 
-	loaded := L.NewTable()
-	L.SetGlobal("require", L.NewFunction(func(L *lua.LState) int {
+// deny sets each of names on the library table lib to a function that raises
+// "lib.name is not available".
+func deny(L *lua.LState, lib *lua.LTable, libName string, names []string) {
+	for _, name := range names {
+		lib.RawSetString(name, L.NewFunction(func(L *lua.LState) int {
+			L.RaiseError("%s.%s is not available to scenarios: reach the machine through bench", libName, name)
+			return 0
+		}))
+	}
+}
+
+// requirer returns the sandbox's require: a preloaded module, else a helper
+// found by loadLib, each loaded once and then returned from a cache.
+func requirer(scenarioDir string, preload map[string]lua.LGFunction) lua.LGFunction {
+	loaded := map[string]lua.LValue{}
+	return func(L *lua.LState) int {
 		name := L.CheckString(1)
-		if v := loaded.RawGetString(name); v != lua.LNil {
-			L.Push(v)
-			return 1
+		mod, ok := loaded[name]
+		if !ok {
+			mod = loadModule(L, scenarioDir, preload, name)
+			loaded[name] = mod
 		}
-		var mod lua.LValue
-		if open, ok := preload[name]; ok {
-			L.Push(L.NewFunction(open))
-			L.Call(0, 1)
-			mod = L.Get(-1)
-			L.Pop(1)
-		} else {
-			fn, err := loadLib(L, scenarioDir, name)
-			if err != nil {
-				L.RaiseError("%v", err)
-			}
-			L.Push(fn)
-			L.Push(lua.LString(name))
-			L.Call(1, 1)
-			mod = L.Get(-1)
-			L.Pop(1)
-		}
-		if mod == lua.LNil {
-			mod = lua.LTrue
-		}
-		loaded.RawSetString(name, mod)
 		L.Push(mod)
 		return 1
-	}))
-	return L
+	}
+}
+
+// loadModule runs the preloaded opener or the helper file for name and returns
+// the module it gives (true when it gives nothing), or raises a Lua error.
+func loadModule(L *lua.LState, scenarioDir string, preload map[string]lua.LGFunction, name string) lua.LValue {
+	if open, ok := preload[name]; ok {
+		L.Push(L.NewFunction(open))
+		L.Call(0, 1)
+	} else {
+		fn, err := loadLib(L, scenarioDir, name)
+		if err != nil {
+			L.RaiseError("%v", err)
+		}
+		L.Push(fn)
+		L.Push(lua.LString(name))
+		L.Call(1, 1)
+	}
+	mod := L.Get(-1)
+	L.Pop(1)
+	if mod == lua.LNil {
+		mod = lua.LTrue
+	}
+	return mod
 }
 
 // boundedRep is string.rep(s, n) that refuses a result over maxRepBytes.

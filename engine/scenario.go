@@ -88,7 +88,7 @@ func Load(ctx context.Context, file string, e *Engine) (*Scenario, error) {
 	}
 	sc := &Scenario{File: file, Name: strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))}
 	sc.rt = &runtime{engine: e, sc: sc}
-	sc.L = newSandbox(filepath.Dir(file), map[string]lua.LGFunction{"bench": sc.rt.openBench})
+	sc.L = newSandbox(filepath.Dir(file), sc.rt.preload())
 	sc.L.SetContext(ctx)
 	fn, err := sc.L.Load(strings.NewReader(string(src)), file)
 	if err != nil {

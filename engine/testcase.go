@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -53,7 +52,7 @@ func (e *Engine) runTest(ctx context.Context, sc *Scenario, si int, td TestDecl)
 		sc.rt.current = st
 		sc.L.SetContext(testCtx)
 		sc.L.Push(td.fn)
-		sc.L.Push(sc.rt.handle(st))
+		sc.L.Push(sc.rt.handleTable(st))
 		err := sc.L.PCall(1, 0, nil)
 		sc.rt.current = nil
 		sc.L.SetContext(ctx)
@@ -127,116 +126,4 @@ func statusOf(c *result.Case) result.Status {
 		return result.Skipped
 	}
 	return result.Passed
-}
-
-// handle builds the Lua table t passed to a test function.
-func (rt *runtime) handle(st *testState) *lua.LTable {
-	L := rt.sc.L
-	t := L.NewTable()
-	t.RawSetString("name", lua.LString(st.c.Name))
-	t.RawSetString("workdir", lua.LString(st.c.Workdir))
-	set := func(name string, fn lua.LGFunction) { t.RawSetString(name, L.NewFunction(fn)) }
-
-	set("expect", func(L *lua.LState) int {
-		v := L.Get(2)
-		label := L.OptString(3, "value")
-		unit := L.OptString(4, "")
-		L.Push(rt.matcher(st, v, label, unit))
-		return 1
-	})
-	set("metric", func(L *lua.LState) int {
-		name := L.CheckString(2)
-		value := float64(L.CheckNumber(3))
-		m := result.Metric{Name: name, Value: value, Unit: L.OptString(4, "")}
-		if opts, ok := L.Get(5).(*lua.LTable); ok {
-			switch b := lua.LVAsString(opts.RawGetString("better")); b {
-			case "lower", "higher", "":
-				m.Better = result.Direction(b)
-			default:
-				L.ArgError(5, `better must be "lower" or "higher", got "`+b+`"`)
-			}
-			m.Spread = float64(lua.LVAsNumber(opts.RawGetString("spread")))
-			if s, ok := opts.RawGetString("samples").(*lua.LTable); ok {
-				s.ForEach(func(_, v lua.LValue) {
-					if n, ok := v.(lua.LNumber); ok {
-						m.Samples = append(m.Samples, float64(n))
-					}
-				})
-			}
-		}
-		if math.IsNaN(value) || math.IsInf(value, 0) {
-			L.ArgError(3, fmt.Sprintf("metric %q is not a finite number", name))
-		}
-		for i := range st.c.Metrics {
-			if st.c.Metrics[i].Name == name {
-				st.c.Metrics[i] = m
-				return 0
-			}
-		}
-		st.c.Metrics = append(st.c.Metrics, m)
-		return 0
-	})
-	set("table", func(L *lua.LState) int {
-		tb := result.Table{Name: L.CheckString(2)}
-		L.CheckTable(3).ForEach(func(_, v lua.LValue) { tb.Columns = append(tb.Columns, lua.LVAsString(v)) })
-		L.CheckTable(4).ForEach(func(_, row lua.LValue) {
-			var cells []string
-			if rt, ok := row.(*lua.LTable); ok {
-				for i := 1; i <= rt.Len(); i++ {
-					cells = append(cells, cellString(rt.RawGetInt(i)))
-				}
-			}
-			tb.Rows = append(tb.Rows, cells)
-		})
-		st.c.Tables = append(st.c.Tables, tb)
-		return 0
-	})
-	set("skip", func(L *lua.LState) int {
-		ud := L.NewUserData()
-		ud.Value = &skipSignal{reason: L.OptString(2, "skipped")}
-		L.Error(ud, 0)
-		return 0
-	})
-	set("fail", func(L *lua.LState) int {
-		msg := L.OptString(2, "failed")
-		st.c.Failures = append(st.c.Failures, result.Failure{Label: msg, Op: "fail", Message: msg, Where: where(L)})
-		return 0
-	})
-	set("log", func(L *lua.LState) int {
-		parts := make([]string, 0, L.GetTop()-1)
-		for i := 2; i <= L.GetTop(); i++ {
-			parts = append(parts, L.ToStringMeta(L.Get(i)).String())
-		}
-		st.c.Logs = append(st.c.Logs, result.Log{Seconds: time.Since(st.start).Seconds(), Message: strings.Join(parts, " ")})
-		return 0
-	})
-	set("require_gpus", func(L *lua.LState) int {
-		n := L.CheckInt(2)
-		if have := len(rt.engine.opts.Backend.Devices()); have < n {
-			ud := L.NewUserData()
-			ud.Value = &skipSignal{reason: fmt.Sprintf("needs %d GPU(s), %d visible (backend %s)", n, have, rt.engine.opts.Backend.Name())}
-			L.Error(ud, 0)
-		}
-		return 0
-	})
-	return t
-}
-
-func cellString(v lua.LValue) string {
-	if n, ok := v.(lua.LNumber); ok {
-		return formatNumber(float64(n))
-	}
-	return lua.LVAsString(v)
-}
-
-// where returns "file:line" of the Lua code that called the current function.
-func where(L *lua.LState) string {
-	return strings.TrimSuffix(strings.TrimSpace(L.Where(1)), ":")
-}
-
-func formatNumber(f float64) string {
-	if f == math.Trunc(f) && math.Abs(f) < 1e15 {
-		return fmt.Sprintf("%.0f", f)
-	}
-	return fmt.Sprintf("%.6g", f)
 }
