@@ -19,6 +19,7 @@ type runtime struct {
 	suiteSet bool
 }
 
+// suite implements bench.suite{name=, description=, tags=}: once per file.
 func (rt *runtime) suite(L *lua.LState) int {
 	if rt.suiteSet {
 		L.RaiseError("bench.suite may be called once per file")
@@ -33,6 +34,8 @@ func (rt *runtime) suite(L *lua.LState) int {
 	return 0
 }
 
+// test implements bench.test(name, fn [, {tags=, timeout=}]): it declares a
+// test, which runs later; only at the top level, and names are unique.
 func (rt *runtime) test(L *lua.LState) int {
 	if rt.current != nil {
 		L.RaiseError("bench.test must be called at the top level of the scenario, not inside a test")
@@ -171,6 +174,7 @@ func (rt *runtime) split(L *lua.LState) int {
 	return 1
 }
 
+// duration implements bench.duration("1h30m"): seconds.
 func (rt *runtime) duration(L *lua.LState) int {
 	d, err := units.ParseDuration(L.CheckString(1))
 	if err != nil {
@@ -180,6 +184,7 @@ func (rt *runtime) duration(L *lua.LState) int {
 	return 1
 }
 
+// size implements bench.size("2GiB"): bytes.
 func (rt *runtime) size(L *lua.LState) int {
 	s, err := units.ParseSize(L.CheckString(1))
 	if err != nil {
@@ -189,11 +194,14 @@ func (rt *runtime) size(L *lua.LState) int {
 	return 1
 }
 
+// formatBytes implements bench.format_bytes(n) as the reports write bytes.
 func (rt *runtime) formatBytes(L *lua.LState) int {
 	L.Push(lua.LString(format.SignedBytes(float64(L.CheckNumber(1)))))
 	return 1
 }
 
+// formatSeconds implements bench.format_seconds(s) as the reports write
+// durations.
 func (rt *runtime) formatSeconds(L *lua.LState) int {
 	L.Push(lua.LString(format.Duration(float64(L.CheckNumber(1)))))
 	return 1

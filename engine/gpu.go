@@ -1,80 +1,28 @@
 package engine
 
 import (
-	"math"
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/benchctl/benchctl/engine/units"
 	"github.com/benchctl/benchctl/probes"
-	"github.com/benchctl/benchctl/result"
 )
 
-// runTable is what bench.pipeline.run returns: the run as in the JSON schema,
-// plus conveniences: ok, stages by name with their seconds, the tails as text,
-// and peak_memory (the highest memory used on any GPU, in bytes).
-func (rt *runtime) runTable(L *lua.LState, run *result.Run) *lua.LTable {
-	t, ok := toLua(L, run).(*lua.LTable)
-	if !ok {
-		t = L.NewTable()
-	}
-	t.RawSetString("ok", lua.LBool(run.Class == result.ExitOK))
-	t.RawSetString("wall", lua.LNumber(run.Seconds))
-	byName := L.NewTable()
-	for _, s := range run.Stages {
-		e, ok := byName.RawGetString(s.Name).(*lua.LTable)
-		if !ok {
-			e = L.NewTable()
-			e.RawSetString("start", lua.LNumber(s.Start))
-			e.RawSetString("seconds", lua.LNumber(0))
-			byName.RawSetString(s.Name, e)
-		}
-		e.RawSetString("end", lua.LNumber(s.End))
-		e.RawSetString("seconds", lua.LNumber(float64(lua.LVAsNumber(e.RawGetString("seconds")))+s.End-s.Start))
-	}
-	t.RawSetString("stage", byName)
-	t.RawSetString("stdout", lua.LString(joinLines(run.StdoutTail)))
-	t.RawSetString("stderr", lua.LString(joinLines(run.StderrTail)))
-	var peak, util float64
-	n := 0
-	if run.GPU != nil {
-		for _, g := range run.GPU.GPUs {
-			peak = math.Max(peak, g.Stats[result.MemUsed].Max)
-			if u, ok := g.Stats[result.UtilGPU]; ok && u.Count > 0 {
-				util += u.Mean
-				n++
-			}
-		}
-	}
-	t.RawSetString("peak_memory", lua.LNumber(peak))
-	if n > 0 {
-		t.RawSetString("utilization", lua.LNumber(util/float64(n)))
-	}
-	return t
-}
-
-func joinLines(lines []string) string {
-	out := ""
-	for i, l := range lines {
-		if i > 0 {
-			out += "\n"
-		}
-		out += l
-	}
-	return out
-}
-
+// gpuDevices implements bench.gpu.devices(): the selected GPUs, with the
+// field names of result.GPUInfo's JSON.
 func (rt *runtime) gpuDevices(L *lua.LState) int {
 	L.Push(toLua(L, rt.engine.opts.Backend.Devices()))
 	return 1
 }
 
+// gpuBackend implements bench.gpu.backend(): "nvml", "sim" or "none".
 func (rt *runtime) gpuBackend(L *lua.LState) int {
 	L.Push(lua.LString(rt.engine.opts.Backend.Name()))
 	return 1
 }
 
+// gpuSnapshot implements bench.gpu.snapshot(): one reading of every GPU.
 func (rt *runtime) gpuSnapshot(L *lua.LState) int {
 	snap, err := rt.engine.opts.Backend.Sample()
 	if err != nil {

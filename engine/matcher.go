@@ -29,16 +29,19 @@ func compareOp(op, sym string, cmp func(a, b float64) bool) matcherFunc {
 	}
 }
 
+// eq implements m:eq(x): Lua equality, any type.
 func (m *matcher) eq(L *lua.LState) int {
 	bound := L.Get(2)
 	return m.record(L, L.Equal(m.v, bound), "eq", m.show(bound), "== "+m.show(bound))
 }
 
+// ne implements m:ne(x).
 func (m *matcher) ne(L *lua.LState) int {
 	bound := L.Get(2)
 	return m.record(L, !L.Equal(m.v, bound), "ne", m.show(bound), "~= "+m.show(bound))
 }
 
+// between implements m:between(lo, hi), both bounds included.
 func (m *matcher) between(L *lua.LState) int {
 	lo, hi := L.Get(2), L.Get(3)
 	a := m.num(L, m.v, "the value")
@@ -47,6 +50,7 @@ func (m *matcher) between(L *lua.LState) int {
 	return m.record(L, ok, "between", bound, "between "+m.show(lo)+" and "+m.show(hi))
 }
 
+// near implements m:near(x, tolerance): |value - x| <= tolerance.
 func (m *matcher) near(L *lua.LState) int {
 	target, tol := L.Get(2), L.Get(3)
 	a, b, t := m.num(L, m.v, "the value"), m.num(L, target, "the target"), m.num(L, tol, "the tolerance")
