@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/benchctl/benchctl/result"
+	"github.com/benchctl/benchctl/runrecord"
 )
 
 // resumeTests are the tests of testdata/resume/steps.lua and more.lua in
@@ -55,7 +56,7 @@ func TestResume(t *testing.T) {
 			}
 			killAll(survivors(watch.finish())) // after SIGKILL the gate's loop is left
 			first := readReport(t, dir+"/results.json")
-			record, _ := os.ReadFile(dir + "/" + recordFile)
+			record, _ := os.ReadFile(dir + "/" + runrecord.File)
 			cases := first.Suites[0].Cases
 			if len(cases) != 3 || cases[0].Status != result.Passed || cases[1].Status != result.Failed {
 				t.Fatalf("first run: %+v\n%s", cases, stderr.String())
@@ -103,7 +104,7 @@ func TestResume(t *testing.T) {
 			if n := bytes.Count(junit, []byte("<testcase ")); n != len(resumeTests) {
 				t.Errorf("junit has %d testcases, want %d", n, len(resumeTests))
 			}
-			if now, _ := os.ReadFile(dir + "/" + recordFile); !bytes.Equal(now, record) {
+			if now, _ := os.ReadFile(dir + "/" + runrecord.File); !bytes.Equal(now, record) {
 				t.Error("the record was rewritten by the resumed run")
 			}
 
@@ -162,9 +163,9 @@ func TestResumeRefusals(t *testing.T) {
 			lines: []string{"benchctl: --resume DIR/a: --results-dir DIR/b: a resumed run writes into the dir it resumes"}},
 		{name: "results of another run", setup: mixedRuns, args: []string{"--resume", "DIR/a"}, code: 2,
 			lines: []string{"benchctl: --resume DIR/a: results.json is of another run than invocation.json (started "}},
-		{name: "no record", setup: func(t *testing.T, dir string) { os.Remove(dir + "/a/" + recordFile) }, args: []string{"--resume", "DIR/a"}, code: 2,
+		{name: "no record", setup: func(t *testing.T, dir string) { os.Remove(dir + "/a/" + runrecord.File) }, args: []string{"--resume", "DIR/a"}, code: 2,
 			lines: []string{"benchctl: --resume DIR/a: no invocation.json: the run was not recorded for resuming"}},
-		{name: "a corrupt record", setup: writeFile("a/"+recordFile, "{"), args: []string{"--resume", "DIR/a"}, code: 2,
+		{name: "a corrupt record", setup: writeFile("a/"+runrecord.File, "{"), args: []string{"--resume", "DIR/a"}, code: 2,
 			lines: []string{"benchctl: --resume DIR/a: invocation.json: unexpected end of JSON input"}},
 		{name: "results that are not JSON", setup: writeFile("a/results.json", "<testsuites/>"), args: []string{"--resume", "DIR/a"}, code: 2,
 			lines: []string{"benchctl: --resume DIR/a: results.json: not a JSON report: invalid character '<' looking for beginning of value at byte 1 (it looks like XML: a JUnit report?)"}},
@@ -268,11 +269,11 @@ func mixedRuns(t *testing.T, dir string) {
 		finishedRun(t, dir)
 	}
 	runTiny(t, dir, "b")
-	data, err := os.ReadFile(dir + "/b/" + recordFile)
+	data, err := os.ReadFile(dir + "/b/" + runrecord.File)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(dir+"/a/"+recordFile, data, 0o644); err != nil {
+	if err := os.WriteFile(dir+"/a/"+runrecord.File, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -295,7 +296,7 @@ func changedScenario(t *testing.T, dir string) {
 // record of a run where --gpu-backend auto found a GPU.
 func editRecord(old, new string) func(*testing.T, string) {
 	return func(t *testing.T, dir string) {
-		path := dir + "/a/" + recordFile
+		path := dir + "/a/" + runrecord.File
 		data, err := os.ReadFile(path)
 		if err != nil || !bytes.Contains(data, []byte(old)) {
 			t.Fatalf("record %s lacks %s: %v", path, old, err)

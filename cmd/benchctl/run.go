@@ -20,6 +20,7 @@ import (
 	"github.com/benchctl/benchctl/probes"
 	"github.com/benchctl/benchctl/reporters"
 	"github.com/benchctl/benchctl/result"
+	"github.com/benchctl/benchctl/runrecord"
 )
 
 // gpuFlags are the flags that choose and configure the GPU backend: the
@@ -273,7 +274,7 @@ func (p *runPlan) start(c *cli.Context, backend probes.Backend) (*result.Report,
 	p.rec.StartedAt = rep.StartedAt
 	p.rec.Backend = backend.Name()
 	if err := writeRecord(p.dir, p.rec); err != nil {
-		return nil, usageError("--results-dir %s: %s not written: %v", p.dir, recordFile, err)
+		return nil, usageError("--results-dir %s: %s not written: %v", p.dir, runrecord.File, err)
 	}
 	return rep, nil
 }
