@@ -393,7 +393,7 @@ func cases(r *result.Report) caseSet {
 			for _, m := range c.Metrics {
 				ms.add(m)
 			}
-			for _, m := range runMetrics(c.Runs) {
+			for _, m := range RunMetrics(c.Runs) {
 				ms.add(m)
 			}
 			add(s.Name, c.Name, caseInfo{status: c.Status, metrics: ms})
@@ -402,8 +402,8 @@ func cases(r *result.Report) caseSet {
 	return cs
 }
 
-// runMetrics derives "run.NAME.wall" from each run that ended ok.
-func runMetrics(runs []result.Run) []result.Metric {
+// RunMetrics derives "run.NAME.wall" from each run that ended ok.
+func RunMetrics(runs []result.Run) []result.Metric {
 	var out []result.Metric
 	for i, run := range runs {
 		if run.Class != result.ExitOK {

@@ -54,6 +54,9 @@ type Invocation struct {
 	Tags       []string          `json:"tags,omitempty"`
 	GPUBackend string            `json:"gpu_backend,omitempty"`
 	ResultsDir string            `json:"results_dir,omitempty"`
+	// Labels are the --label KEY=VALUE pairs the run is recorded under in
+	// the history (a commit, a branch).
+	Labels map[string]string `json:"labels,omitempty"`
 }
 
 // ScenarioFile is a scenario that was run and the hash of its content.
@@ -88,6 +91,8 @@ type GPUInfo struct {
 	CUDA          string `json:"cuda,omitempty"`
 	AccountingOK  bool   `json:"accounting_available,omitempty"`
 	AccountingWhy string `json:"accounting_note,omitempty"`
+	// PowerLimitW is the power management limit in watts, where NVML gives it.
+	PowerLimitW float64 `json:"power_limit_watts,omitempty"`
 }
 
 // Suite is one scenario file.

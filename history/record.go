@@ -1,0 +1,183 @@
+package history
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/benchctl/benchctl/result"
+)
+
+// timeFormat is how times are stored: UTC, fixed width, so that text order is
+// time order in both back-ends and a person reading the table sees a date.
+const timeFormat = "2006-01-02T15:04:05.000000Z"
+
+// RunKey identifies a run across its partial and final records and across a
+// --resume: its start, host and results folder.
+func RunKey(rep *result.Report) string {
+	h := sha256.Sum256([]byte(rep.StartedAt.UTC().Format(time.RFC3339Nano) + "\x00" +
+		rep.Environment.Hostname + "\x00" + rep.Invocation.ResultsDir))
+	return hex.EncodeToString(h[:8])
+}
+
+// Recorder records one run as it goes: each call to Record writes the run's
+// header and the cases finished since the last call, in one transaction. It
+// is safe for concurrent use; calls are serialised.
+type Recorder struct {
+	s     *Store
+	mu    sync.Mutex
+	runID int64
+	done  map[[2]string]bool // suite, test of the cases recorded
+}
+
+// NewRecorder starts recording a run into the store.
+func (s *Store) NewRecorder() *Recorder {
+	return &Recorder{s: s, done: map[[2]string]bool{}}
+}
+
+// Record writes the report: the run (partial while rep.Partial), its labels
+// and suites, and every finished case not recorded yet. It returns the run's
+// id in the store. A failed call changes nothing; the next call tries again.
+func (r *Recorder) Record(ctx context.Context, rep *result.Report) (int64, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	tx, err := r.s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("history %s: %w", r.s.target.Display, err)
+	}
+	defer tx.Rollback()
+	w := writer{tx: tx, d: r.s.d, ctx: ctx}
+	id, err := w.run(rep)
+	if err == nil {
+		err = w.labelsAndSuites(id, rep)
+	}
+	var added [][2]string
+	for _, s := range rep.Suites {
+		for _, c := range s.Cases {
+			k := [2]string{s.Name, c.Name}
+			if err != nil || c.Status == result.Running || r.done[k] && r.runID == id {
+				continue
+			}
+			err = w.testCase(id, s.Name, c)
+			added = append(added, k)
+		}
+	}
+	if err == nil {
+		err = tx.Commit()
+	}
+	if err != nil {
+		return 0, fmt.Errorf("history %s: %w", r.s.target.Display, err)
+	}
+	if r.runID != id {
+		r.done = map[[2]string]bool{}
+		r.runID = id
+	}
+	for _, k := range added {
+		r.done[k] = true
+	}
+	return id, nil
+}
+
+// Record writes a whole report at once (`benchctl history import`).
+func (s *Store) Record(ctx context.Context, rep *result.Report) (int64, error) {
+	return s.NewRecorder().Record(ctx, rep)
+}
+
+// writer writes inside one transaction.
+type writer struct {
+	tx  *sql.Tx
+	d   dialect
+	ctx context.Context
+}
+
+func (w writer) exec(q string, args ...any) error {
+	_, err := w.tx.ExecContext(w.ctx, w.d.rebind(q), args...)
+	return err
+}
+
+// run inserts or updates the run's row, found by its key, and returns its id.
+func (w writer) run(rep *result.Report) (int64, error) {
+	fp := FingerprintOf(rep, pipelineOf(rep))
+	env, err := json.Marshal(rep.Environment)
+	if err != nil {
+		return 0, fmt.Errorf("encode environment: %w", err)
+	}
+	var id int64
+	err = w.tx.QueryRowContext(w.ctx, w.d.rebind(`INSERT INTO runs (run_key, kind, started_at, finished_at,
+		seconds, partial, interrupted, status, benchctl_version, host, gpu_backend, gpu_model, gpu_count,
+		driver, cuda, power_limit_w, pipeline, command, results_dir, environment)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (run_key) DO UPDATE SET finished_at = excluded.finished_at, seconds = excluded.seconds,
+		partial = excluded.partial, interrupted = excluded.interrupted, status = excluded.status,
+		environment = excluded.environment
+		RETURNING id`),
+		RunKey(rep), kindOf(rep), formatTime(rep.StartedAt), formatTime(rep.FinishedAt), rep.Seconds,
+		boolInt(rep.Partial), boolInt(rep.Interrupted), string(runStatus(rep)), fp.Version, fp.Host,
+		fp.Backend, fp.GPUModel, fp.GPUCount, fp.Driver, fp.CUDA, fp.PowerLimit, fp.Pipeline,
+		strings.Join(rep.Invocation.Args, " "), rep.Invocation.ResultsDir, string(env)).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("record run: %w", err)
+	}
+	return id, nil
+}
+
+// labelsAndSuites replaces the run's labels and suites: there are few, and a
+// resumed run may have more suites than its first record.
+func (w writer) labelsAndSuites(id int64, rep *result.Report) error {
+	if err := w.exec(`DELETE FROM labels WHERE run_id = ?`, id); err != nil {
+		return fmt.Errorf("record labels: %w", err)
+	}
+	for k, v := range rep.Invocation.Labels {
+		if err := w.exec(`INSERT INTO labels (run_id, key, value) VALUES (?, ?, ?)`, id, k, v); err != nil {
+			return fmt.Errorf("record labels: %w", err)
+		}
+	}
+	if err := w.exec(`DELETE FROM suites WHERE run_id = ?`, id); err != nil {
+		return fmt.Errorf("record suites: %w", err)
+	}
+	for i, s := range rep.Suites {
+		if err := w.exec(`INSERT INTO suites (run_id, position, name, file, status, seconds, error)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, id, i, s.Name, s.File, string(s.Status), s.Seconds, s.Error); err != nil {
+			return fmt.Errorf("record suites: %w", err)
+		}
+	}
+	return nil
+}
+
+// testCase replaces one case with its metrics and checks.
+func (w writer) testCase(runID int64, suite string, c result.Case) error {
+	if err := w.exec(`DELETE FROM cases WHERE run_id = ? AND suite = ? AND test = ?`, runID, suite, c.Name); err != nil {
+		return fmt.Errorf("record case %s/%s: %w", suite, c.Name, err)
+	}
+	var id int64
+	err := w.tx.QueryRowContext(w.ctx, w.d.rebind(`INSERT INTO cases (run_id, suite, test, status, seconds, message)
+		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`), runID, suite, c.Name, string(c.Status), c.Seconds, caseMessage(c)).Scan(&id)
+	if err != nil {
+		return fmt.Errorf("record case %s/%s: %w", suite, c.Name, err)
+	}
+	for _, m := range caseMetrics(c) {
+		if math.IsNaN(m.Value) || math.IsInf(m.Value, 0) {
+			continue // no trend has a use for it, and SQLite would store NaN as NULL
+		}
+		samples, _ := json.Marshal(finiteSamples(m.Samples))
+		if err := w.exec(`INSERT INTO metrics (case_id, run_id, suite, test, name, value, unit, better, spread, samples)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, runID, suite, c.Name, m.Name, m.Value, m.Unit,
+			string(m.Better), finite(m.Spread), string(samples)); err != nil {
+			return fmt.Errorf("record metric %s of %s/%s: %w", m.Name, suite, c.Name, err)
+		}
+	}
+	for _, f := range c.Failures {
+		if err := w.exec(`INSERT INTO checks (case_id, label, op, value, bound, passed, message)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, id, f.Label, f.Op, f.Value, f.Bound, 0, f.Message); err != nil {
+			return fmt.Errorf("record check of %s/%s: %w", suite, c.Name, err)
+		}
+	}
+	return nil
+}
