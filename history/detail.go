@@ -109,7 +109,7 @@ func (s *Store) readCases(ctx context.Context, d *Detail) error {
 
 func (s *Store) readCaseMetrics(ctx context.Context, d *Detail, byID map[int64]int) error {
 	rows, err := s.db.QueryContext(ctx, s.d.rebind(`SELECT case_id, name, value, unit, better, spread, samples
-		FROM metrics WHERE run_id = ?`), d.ID)
+		FROM metrics WHERE run_id = ? ORDER BY case_id, name`), d.ID)
 	if err != nil {
 		return fmt.Errorf("read metrics of run %d: %w", d.ID, err)
 	}

@@ -104,6 +104,10 @@ func TestRecordAsItGoes(t *testing.T) {
 			if len(d.Cases) != 3 {
 				t.Errorf("after a resume: %d cases, want 3", len(d.Cases))
 			}
+			// Updates spend no run id: the next run is the next number.
+			if id4, err := s.Record(ctx, report(t0.Add(time.Hour), 10, nil)); err != nil || id4 != id1+1 {
+				t.Errorf("next run: id %d, want %d (%v)", id4, id1+1, err)
+			}
 		})
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -103,25 +104,32 @@ func (w writer) exec(q string, args ...any) error {
 }
 
 // run inserts or updates the run's row, found by its key, and returns its id.
+// It looks before it inserts: an INSERT ... ON CONFLICT would spend a number
+// of the id sequence on every update, and run ids would skip.
 func (w writer) run(rep *result.Report) (int64, error) {
 	fp := FingerprintOf(rep, pipelineOf(rep))
 	env, err := json.Marshal(rep.Environment)
 	if err != nil {
 		return 0, fmt.Errorf("encode environment: %w", err)
 	}
+	key := RunKey(rep)
 	var id int64
-	err = w.tx.QueryRowContext(w.ctx, w.d.rebind(`INSERT INTO runs (run_key, kind, started_at, finished_at,
-		seconds, partial, interrupted, status, benchctl_version, host, gpu_backend, gpu_model, gpu_count,
-		driver, cuda, power_limit_w, pipeline, command, results_dir, environment)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (run_key) DO UPDATE SET finished_at = excluded.finished_at, seconds = excluded.seconds,
-		partial = excluded.partial, interrupted = excluded.interrupted, status = excluded.status,
-		environment = excluded.environment
-		RETURNING id`),
-		RunKey(rep), kindOf(rep), formatTime(rep.StartedAt), formatTime(rep.FinishedAt), rep.Seconds,
-		boolInt(rep.Partial), boolInt(rep.Interrupted), string(runStatus(rep)), fp.Version, fp.Host,
-		fp.Backend, fp.GPUModel, fp.GPUCount, fp.Driver, fp.CUDA, fp.PowerLimit, fp.Pipeline,
-		strings.Join(rep.Invocation.Args, " "), rep.Invocation.ResultsDir, string(env)).Scan(&id)
+	err = w.tx.QueryRowContext(w.ctx, w.d.rebind(`SELECT id FROM runs WHERE run_key = ?`), key).Scan(&id)
+	switch {
+	case err == nil:
+		err = w.exec(`UPDATE runs SET finished_at = ?, seconds = ?, partial = ?, interrupted = ?, status = ?,
+			environment = ? WHERE id = ?`, formatTime(rep.FinishedAt), rep.Seconds, boolInt(rep.Partial),
+			boolInt(rep.Interrupted), string(runStatus(rep)), string(env), id)
+	case errors.Is(err, sql.ErrNoRows):
+		err = w.tx.QueryRowContext(w.ctx, w.d.rebind(`INSERT INTO runs (run_key, kind, started_at, finished_at,
+			seconds, partial, interrupted, status, benchctl_version, host, gpu_backend, gpu_model, gpu_count,
+			driver, cuda, power_limit_w, pipeline, command, results_dir, environment)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+			key, kindOf(rep), formatTime(rep.StartedAt), formatTime(rep.FinishedAt), rep.Seconds,
+			boolInt(rep.Partial), boolInt(rep.Interrupted), string(runStatus(rep)), fp.Version, fp.Host,
+			fp.Backend, fp.GPUModel, fp.GPUCount, fp.Driver, fp.CUDA, fp.PowerLimit, fp.Pipeline,
+			strings.Join(rep.Invocation.Args, " "), rep.Invocation.ResultsDir, string(env)).Scan(&id)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("record run: %w", err)
 	}

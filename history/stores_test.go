@@ -37,6 +37,9 @@ func backends(t *testing.T) []backend {
 	}}}
 	dsn := os.Getenv(PostgresEnv)
 	if dsn == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s is not set: CI must test the history on PostgreSQL too (.ci/run starts one)", PostgresEnv)
+		}
 		t.Logf("postgres: skipped: %s is not set (.ci/run and make test-postgres start a server and set it)", PostgresEnv)
 		return bs
 	}

@@ -20,6 +20,7 @@ const (
 	exitOK          = 0
 	exitFailed      = 1   // a test failed or errored
 	exitUsage       = 2   // bad usage, a bad scenario or an unwritable output
+	exitHistory     = 3   // the run's reports are written but the history could not record it
 	exitInterrupted = 130 // SIGINT
 	exitTerminated  = 143 // SIGTERM
 )
@@ -83,7 +84,7 @@ func commands() []*cli.Command {
 	cmds := []*cli.Command{
 		runCommand(), listCommand(), checkCommand(), dataCommand(),
 		gpusCommand(), monitorCommand(), reportCommand(),
-		compareCommand(), mergeCommand(), slurmCommand(),
+		compareCommand(), mergeCommand(), slurmCommand(), historyCommand(),
 	}
 	var setup func([]*cli.Command)
 	setup = func(cs []*cli.Command) {

@@ -23,6 +23,8 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	benchctlBin = filepath.Join(dir, "benchctl")
+	// Runs record into a history of the tests, never the user's.
+	os.Setenv("BENCHCTL_HISTORY", filepath.Join(dir, "history.db"))
 	build := exec.Command("go", "build", "-o", benchctlBin, ".")
 	build.Env = append(os.Environ(), "CGO_CFLAGS=-Wno-deprecated-declarations")
 	if out, err := build.CombinedOutput(); err != nil {

@@ -27,7 +27,7 @@ func monitorCommand() *cli.Command {
 			&cli.StringFlag{Name: "interval", Usage: "sampling interval (same as --sample-interval)"},
 			&cli.StringFlag{Name: "timeout", Usage: "end the command after this long"},
 			&cli.StringFlag{Name: "results-dir", Usage: "where the command's logs go (default a temporary folder)"},
-		}, gpuFlags()...),
+		}, append(recordFlags(), gpuFlags()...)...),
 		Action: monitorAction,
 	}
 }
@@ -58,6 +58,10 @@ func monitorAction(c *cli.Context) error {
 			return usageError("--timeout: %v", err)
 		}
 	}
+	hist, labels, err := openRunHistory(c, log)
+	if err != nil {
+		return err
+	}
 	b, interval, err := openBackend(c)
 	if err != nil {
 		return err
@@ -72,6 +76,14 @@ func monitorAction(c *cli.Context) error {
 	ctx, signalled, stop := signalContext()
 	defer stop()
 	start := time.Now()
+	rep := &result.Report{
+		SchemaVersion: result.SchemaVersion,
+		Tool:          result.Tool{Name: "benchctl", Version: benchctlVersion()},
+		StartedAt:     start, Partial: true,
+		Invocation:  result.Invocation{Args: os.Args[1:], GPUBackend: c.String("gpu-backend"), ResultsDir: dir, Labels: labels},
+		Environment: runner.Environment(benchctlVersion(), b),
+	}
+	hist.record(rep)
 	run := runner.Run(ctx, b, pipeline.Spec{
 		Name: "monitor", Argv: argv, Timeout: timeout, LogDir: filepath.Join(dir, "logs"),
 		Hooks: pipeline.Hooks{Line: func(stream, line string) {
@@ -86,26 +98,24 @@ func monitorAction(c *cli.Context) error {
 	if run.Class != result.ExitOK {
 		status = result.Failed
 	}
-	rep := &result.Report{
-		SchemaVersion: result.SchemaVersion,
-		Tool:          result.Tool{Name: "benchctl", Version: benchctlVersion()},
-		StartedAt:     start, FinishedAt: time.Now(), Seconds: time.Since(start).Seconds(),
-		Invocation:  result.Invocation{Args: os.Args[1:], GPUBackend: c.String("gpu-backend"), ResultsDir: dir},
-		Environment: runner.Environment(benchctlVersion(), b),
-		Suites: []result.Suite{{Name: "monitor", File: "-", Status: status, StartedAt: start, Seconds: run.Seconds,
-			Cases: []result.Case{{Name: filepath.Base(argv[0]), Status: status, StartedAt: start, Seconds: run.Seconds, Runs: []result.Run{run}}}}},
-	}
+	rep.Partial, rep.FinishedAt, rep.Seconds = false, time.Now(), time.Since(start).Seconds()
+	rep.Suites = []result.Suite{{Name: "monitor", File: "-", Status: status, StartedAt: start, Seconds: run.Seconds,
+		Cases: []result.Case{{Name: filepath.Base(argv[0]), Status: status, StartedAt: start, Seconds: run.Seconds, Runs: []result.Run{run}}}}}
 	newReportWriter(outs, log).write(rep, true)
+	histErr := hist.finish(rep, filepath.Join(dir, "results.json"))
 	if !c.Bool("quiet") {
 		printMonitorSummary(&run)
 	}
 	if code := signalled(); code != 0 {
-		return &exitError{code: code}
+		return withHistory(&exitError{code: code}, histErr)
 	}
 	if run.Class == result.ExitNotStartable {
-		return usageError("monitor: %s", run.Error)
+		return withHistory(usageError("monitor: %s", run.Error), histErr)
 	}
-	return &exitError{code: run.ExitCode}
+	if run.ExitCode != 0 {
+		return withHistory(&exitError{code: run.ExitCode}, histErr)
+	}
+	return withHistory(nil, histErr)
 }
 
 // printMonitorSummary prints the run's exit and, per GPU, memory, utilization,

@@ -57,7 +57,7 @@ func runCommand() *cli.Command {
 			&cli.StringFlag{Name: "results-dir", Usage: "logs, work dirs and reports (default ./reports/<time>)"},
 			&cli.StringFlag{Name: "resume", Usage: "DIR: take up the interrupted run in its results dir DIR: finished tests are kept, " +
 				"the others run; scenarios, vars and flags left out are taken from DIR's record, and different ones are refused"},
-		}, gpuFlags()...),
+		}, append(recordFlags(), gpuFlags()...)...),
 		Action: runAction,
 	}
 }
@@ -169,6 +169,10 @@ func runAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	hist, labels, err := openRunHistory(c, log)
+	if err != nil {
+		return err
+	}
 	dir := plan.dir
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return usageError("--results-dir %s: %v", dir, unwrapPath(err))
@@ -195,6 +199,8 @@ func runAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	rep.Invocation.Labels = plan.labels(labels)
+	hist.record(rep)
 	plan.warnMachine(log, rep.Environment)
 	if plan.prev != nil && !c.Bool("quiet") {
 		fmt.Fprintf(os.Stderr, "resuming %s: %d finished %s kept\n", dir, plan.kept, plural(plan.kept, "test", "tests"))
@@ -208,6 +214,7 @@ func runAction(c *cli.Context) error {
 			r.FinishedAt = time.Now()
 			r.Seconds = r.FinishedAt.Sub(r.StartedAt).Seconds()
 			writer.write(r, false)
+			hist.record(r)
 		},
 	})
 	runErr := eng.Run(ctx, plan.files, rep)
@@ -219,10 +226,11 @@ func runAction(c *cli.Context) error {
 	rep.FinishedAt = time.Now()
 	rep.Seconds = rep.FinishedAt.Sub(rep.StartedAt).Seconds()
 	writer.write(rep, true)
+	histErr := hist.finish(rep, filepath.Join(dir, "results.json"))
 	if !c.Bool("quiet") {
 		printSummary(rep, dir)
 	}
-	return runExit(rep, runErr, writer.err(), signalled())
+	return withHistory(runExit(rep, runErr, writer.err(), signalled()), histErr)
 }
 
 // planRun reads what to run from the flags, or with --resume from the record
