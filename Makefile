@@ -13,7 +13,7 @@ PYTHON    ?= python3
 # Per-sequence time dominates start-up, so speed-ups stand well above timing noise.
 FAKEPIPE_KNOBS ?= --time-per-seq 20ms --startup 10ms --load-time 150ms --streams-speedup 30%
 
-.PHONY: all build run test vet fmt-check tidy-check schema test-go test-race test-python test-deps clean
+.PHONY: all build run test vet fmt-check tidy-check schema test-go test-race test-python test-deps test-postgres test-postgres-down clean
 
 all: build
 
@@ -75,8 +75,20 @@ schema:
 test-race:
 	$(GO) test -race -count=1 ./engine/... ./probes/... ./reporters/...
 
+# The history tests run on SQLite and on a real PostgreSQL: .ci/postgres
+# installs Debian's postgresql and starts a throwaway cluster under /tmp as
+# the postgres user; BENCHCTL_TEST_POSTGRES tells the tests where it is. Set
+# it yourself to test against another server.
 test-go:
-	$(GO) test -count=1 ./...
+	@url="$${BENCHCTL_TEST_POSTGRES:-$$(.ci/postgres up)}" || { \
+		echo "PostgreSQL could not be started: the history tests say so and run on SQLite only"; url=; }; \
+	BENCHCTL_TEST_POSTGRES="$$url" $(GO) test -count=1 ./...
+
+# Start the throwaway PostgreSQL and print its URL; test-postgres-down stops it.
+test-postgres:
+	@.ci/postgres up
+test-postgres-down:
+	@.ci/postgres down
 
 test-python:
 	$(PYTHON) -m unittest discover -s workloads/virnucsim/tests -t workloads

@@ -15,8 +15,8 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/benchctl/benchctl/engine/units"
-	"github.com/benchctl/benchctl/internal/format"
 	"github.com/benchctl/benchctl/history"
+	"github.com/benchctl/benchctl/internal/format"
 	reportjson "github.com/benchctl/benchctl/reporters/json"
 	"github.com/benchctl/benchctl/result"
 )

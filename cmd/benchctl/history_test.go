@@ -95,7 +95,7 @@ func TestHistoryFailuresKeepTheRun(t *testing.T) {
 	setVersion(t, newer, 99)
 	rows := []struct {
 		name, store, want string
-		postgres         bool
+		postgres          bool
 	}{
 		{"corrupt file", corrupt, "file is not a database", false},
 		{"read-only path", "/proc/benchctl-history/history.db", "/proc/benchctl-history", false},
