@@ -2,12 +2,12 @@ package main
 
 import (
 	"fmt"
-	"os"
-	"text/tabwriter"
+	"strconv"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/benchctl/benchctl/internal/format"
+	"github.com/benchctl/benchctl/internal/table"
 	"github.com/benchctl/benchctl/probes"
 )
 
@@ -31,8 +31,7 @@ func gpusCommand() *cli.Command {
 				return &exitError{code: exitFailed, err: fmt.Errorf("no GPUs seen: %s", reason)}
 			}
 			fmt.Printf("backend: %s\n", b.Name())
-			w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(w, "INDEX\tNAME\tUUID\tMEMORY\tDRIVER\tCUDA\tACCOUNTING")
+			tb := table.Table{Header: []string{"INDEX", "NAME", "UUID", "MEMORY", "DRIVER", "CUDA", "ACCOUNTING"}}
 			for _, d := range devs {
 				acc := "no"
 				if d.AccountingOK {
@@ -41,10 +40,11 @@ func gpusCommand() *cli.Command {
 				if d.AccountingWhy != "" {
 					acc += " (" + d.AccountingWhy + ")"
 				}
-				fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", d.Index, d.Name, d.UUID,
-					format.Bytes(d.MemoryTotal), d.Driver, d.CUDA, acc)
+				tb.Rows = append(tb.Rows, []string{strconv.Itoa(d.Index), d.Name, d.UUID,
+					format.Bytes(d.MemoryTotal), d.Driver, d.CUDA, acc})
 			}
-			return w.Flush()
+			_, err = fmt.Print(tb.Text(""))
+			return err
 		},
 	}
 }
