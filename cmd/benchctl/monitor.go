@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -13,7 +11,7 @@ import (
 	"github.com/benchctl/benchctl/engine/pipeline"
 	"github.com/benchctl/benchctl/engine/runner"
 	"github.com/benchctl/benchctl/engine/units"
-	"github.com/benchctl/benchctl/internal/format"
+	"github.com/benchctl/benchctl/reporters/console"
 	"github.com/benchctl/benchctl/result"
 )
 
@@ -39,24 +37,9 @@ func monitorAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	argv := c.Args().Slice()
-	if len(argv) == 0 {
-		return usageError("monitor: no command given (benchctl monitor -- CMD ARGS...)")
-	}
-	outs, err := parseOutputs(c.StringSlice("out"))
+	m, err := readMonitorFlags(c)
 	if err != nil {
 		return err
-	}
-	if iv := c.String("interval"); iv != "" {
-		if err := c.Set("sample-interval", iv); err != nil {
-			return usageError("--interval: %v", err)
-		}
-	}
-	var timeout time.Duration
-	if t := c.String("timeout"); t != "" {
-		if timeout, err = units.ParseDuration(t); err != nil {
-			return usageError("--timeout: %v", err)
-		}
 	}
 	hist, labels, err := openRunHistory(c, log)
 	if err != nil {
@@ -67,44 +50,23 @@ func monitorAction(c *cli.Context) error {
 		return err
 	}
 	defer b.Close()
-	dir := c.String("results-dir")
-	if dir == "" {
-		if dir, err = os.MkdirTemp("", "benchctl-monitor-"); err != nil {
+	if m.dir == "" {
+		if m.dir, err = os.MkdirTemp("", "benchctl-monitor-"); err != nil {
 			return usageError("monitor: %v", err)
 		}
 	}
 	ctx, signalled, stop := signalContext()
 	defer stop()
-	start := time.Now()
-	rep := &result.Report{
-		SchemaVersion: result.SchemaVersion,
-		Tool:          result.Tool{Name: "benchctl", Version: benchctlVersion()},
-		StartedAt:     start, Partial: true,
-		Invocation:  result.Invocation{Args: os.Args[1:], GPUBackend: c.String("gpu-backend"), ResultsDir: dir, Labels: labels},
-		Environment: runner.Environment(benchctlVersion(), b),
-	}
+	rep := startMonitorReport(c, m.dir, labels, runner.Environment(benchctlVersion(), b))
 	hist.record(rep)
-	run := runner.Run(ctx, b, pipeline.Spec{
-		Name: "monitor", Argv: argv, Timeout: timeout, LogDir: filepath.Join(dir, "logs"),
-		Hooks: pipeline.Hooks{Line: func(stream, line string) {
-			if stream == "stdout" {
-				fmt.Fprintln(os.Stdout, line)
-			} else {
-				fmt.Fprintln(os.Stderr, line)
-			}
-		}},
-	}, runner.Options{Interval: interval, Accounting: c.Bool("accounting")})
-	status := result.Passed
-	if run.Class != result.ExitOK {
-		status = result.Failed
-	}
-	rep.Partial, rep.FinishedAt, rep.Seconds = false, time.Now(), time.Since(start).Seconds()
-	rep.Suites = []result.Suite{{Name: "monitor", File: "-", Status: status, StartedAt: start, Seconds: run.Seconds,
-		Cases: []result.Case{{Name: filepath.Base(argv[0]), Status: status, StartedAt: start, Seconds: run.Seconds, Runs: []result.Run{run}}}}}
-	newReportWriter(outs, log).write(rep, true)
-	histErr := hist.finish(rep, filepath.Join(dir, "results.json"))
+	run := runner.Run(ctx, b, m.spec(), runner.Options{Interval: interval, Accounting: c.Bool("accounting")})
+	finishMonitorReport(rep, m.argv, run)
+	newReportWriter(m.outs, log).write(rep, true)
+	histErr := hist.finish(rep, filepath.Join(m.dir, "results.json"))
 	if !c.Bool("quiet") {
-		printMonitorSummary(&run)
+		if data, err := (&console.Reporter{Runs: true}).Render(rep); err == nil {
+			fmt.Fprintf(os.Stderr, "\n%s", data)
+		}
 	}
 	if code := signalled(); code != 0 {
 		return withHistory(&exitError{code: code}, histErr)
@@ -118,46 +80,72 @@ func monitorAction(c *cli.Context) error {
 	return withHistory(nil, histErr)
 }
 
-// printMonitorSummary prints the run's exit and, per GPU, memory, utilization,
-// power, temperature and energy, then each process's peak and any event.
-func printMonitorSummary(run *result.Run) {
-	w := tabwriter.NewWriter(os.Stderr, 0, 0, 2, ' ', 0)
-	defer w.Flush()
-	fmt.Fprintf(w, "\n%s: %s (exit %d) in %s\n", strings.Join(run.Argv, " "), run.Class, run.ExitCode, format.Duration(run.Seconds))
-	if run.Error != "" {
-		fmt.Fprintf(w, "  %s\n", run.Error)
+// monitorFlags are what monitor runs and where its outputs go.
+type monitorFlags struct {
+	argv    []string
+	outs    []output
+	timeout time.Duration
+	dir     string // the command's logs; a temporary folder unless given
+}
+
+// readMonitorFlags reads monitor's own flags; --interval is set as
+// --sample-interval for openBackend.
+func readMonitorFlags(c *cli.Context) (monitorFlags, error) {
+	m := monitorFlags{argv: c.Args().Slice(), dir: c.String("results-dir")}
+	if len(m.argv) == 0 {
+		return m, usageError("monitor: no command given (benchctl monitor -- CMD ARGS...)")
 	}
-	if h := run.Host; h != nil {
-		fmt.Fprintf(w, "host: %.1f CPU s, peak RSS %s, up to %d processes\n", h.CPUSeconds, format.Bytes(h.PeakRSSBytes), h.MaxProcesses)
+	var err error
+	if m.outs, err = parseOutputs(c.StringSlice("out")); err != nil {
+		return m, err
 	}
-	g := run.GPU
-	if g == nil {
-		fmt.Fprintln(w, "no GPU seen")
-		return
-	}
-	fmt.Fprintf(w, "%d samples every %s (%s backend)", g.Samples, format.Duration(g.IntervalSeconds), g.Backend)
-	if g.SampleErrors > 0 {
-		fmt.Fprintf(w, ", %d sample errors (last: %s)", g.SampleErrors, g.LastError)
-	}
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "GPU\tMEM PEAK\tMEM MEAN\tOF TOTAL\tUTIL MEAN\tUTIL MAX\tPOWER MEAN\tTEMP MAX\tENERGY\tFLOOR SLOPE")
-	for _, gr := range g.GPUs {
-		mem, util, pw, temp := gr.Stats[result.MemUsed], gr.Stats[result.UtilGPU], gr.Stats[result.Power], gr.Stats[result.Temperature]
-		frac := 0.0
-		if gr.MemoryTotal > 0 {
-			frac = mem.Max / float64(gr.MemoryTotal) * 100
+	if iv := c.String("interval"); iv != "" {
+		if err := c.Set("sample-interval", iv); err != nil {
+			return m, usageError("--interval: %v", err)
 		}
-		fmt.Fprintf(w, "%d\t%s\t%s\t%.1f%%\t%.0f%%\t%.0f%%\t%.0f W\t%.0f C\t%.0f J\t%s/s\n", gr.Index,
-			format.SignedBytes(mem.Max), format.SignedBytes(mem.Mean), frac, util.Mean, util.Max, pw.Mean, temp.Max,
-			gr.EnergyJoules, format.SignedBytes(gr.FloorSlope))
 	}
-	for _, p := range g.Processes {
-		fmt.Fprintf(w, "process %d on GPU %d: peak %s (%s)\n", p.PID, p.GPU, format.Bytes(p.PeakBytes), p.Source)
+	if t := c.String("timeout"); t != "" {
+		if m.timeout, err = units.ParseDuration(t); err != nil {
+			return m, usageError("--timeout: %v", err)
+		}
 	}
-	for _, o := range g.Orphans {
-		fmt.Fprintf(w, "orphan %d on GPU %d held %s after the command ended (ended)\n", o.PID, o.GPU, format.Bytes(o.Bytes))
+	return m, nil
+}
+
+// spec runs the command with its output passed through to ours.
+func (m monitorFlags) spec() pipeline.Spec {
+	return pipeline.Spec{
+		Name: "monitor", Argv: m.argv, Timeout: m.timeout, LogDir: filepath.Join(m.dir, "logs"),
+		Hooks: pipeline.Hooks{Line: func(stream, line string) {
+			if stream == "stdout" {
+				fmt.Fprintln(os.Stdout, line)
+			} else {
+				fmt.Fprintln(os.Stderr, line)
+			}
+		}},
 	}
-	for _, e := range g.Events {
-		fmt.Fprintf(w, "event at %s on GPU %d: %s %d %s\n", format.Duration(e.Seconds), e.GPU, e.Kind, e.Data, e.Message)
+}
+
+// startMonitorReport is the report of a monitored command before it runs.
+func startMonitorReport(c *cli.Context, dir string, labels map[string]string, env result.Environment) *result.Report {
+	return &result.Report{
+		SchemaVersion: result.SchemaVersion,
+		Tool:          result.Tool{Name: "benchctl", Version: benchctlVersion()},
+		StartedAt:     time.Now(), Partial: true,
+		Invocation:  result.Invocation{Args: os.Args[1:], GPUBackend: c.String("gpu-backend"), ResultsDir: dir, Labels: labels},
+		Environment: env,
 	}
+}
+
+// finishMonitorReport completes the report with one suite of one case of the
+// command's one run, passed when the command exited 0.
+func finishMonitorReport(rep *result.Report, argv []string, run result.Run) {
+	status := result.Passed
+	if run.Class != result.ExitOK {
+		status = result.Failed
+	}
+	start := rep.StartedAt
+	rep.Partial, rep.FinishedAt, rep.Seconds = false, time.Now(), time.Since(start).Seconds()
+	rep.Suites = []result.Suite{{Name: "monitor", File: "-", Status: status, StartedAt: start, Seconds: run.Seconds,
+		Cases: []result.Case{{Name: filepath.Base(argv[0]), Status: status, StartedAt: start, Seconds: run.Seconds, Runs: []result.Run{run}}}}}
 }

@@ -31,7 +31,12 @@ const KeyMetrics = 4
 const detailWidth = 120
 
 // Reporter writes the terminal summary.
-type Reporter struct{}
+type Reporter struct {
+	// Runs adds, under each suite's table, every run's exit and what the
+	// probes saw of it (host, per GPU, processes, orphans, events): the
+	// summary of benchctl monitor. The registered reporter leaves it off.
+	Runs bool
+}
 
 var _ reporters.Reporter = (*Reporter)(nil)
 
@@ -42,13 +47,18 @@ func New() *Reporter { return &Reporter{} }
 func (*Reporter) Name() string { return "console" }
 
 // Render returns the terminal summary of a report.
-func (*Reporter) Render(r *result.Report) ([]byte, error) {
+func (rp *Reporter) Render(r *result.Report) ([]byte, error) {
 	if r == nil {
 		return nil, errors.New("render console: nil report")
 	}
 	var b strings.Builder
 	for _, s := range r.Suites {
 		writeSuite(&b, s)
+		if rp.Runs {
+			for _, c := range s.Cases {
+				writeRuns(&b, c)
+			}
+		}
 		b.WriteString("\n")
 	}
 	b.WriteString(outcome.Line(r) + "\n")

@@ -79,3 +79,19 @@ func TestRender(t *testing.T) {
 		},
 	})
 }
+
+// With Runs, each run's probe summary follows its suite's table: the
+// summary benchctl monitor prints.
+func TestGoldenRuns(t *testing.T) {
+	out, err := (&Reporter{Runs: true}).Render(testfixture.Report())
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden.Assert(t, "runs.txt", out)
+	plain := render(t, testfixture.Report())
+	for _, want := range []string{"MEM PEAK", "samples every", "host: "} {
+		if !strings.Contains(string(out), want) || strings.Contains(plain, want) {
+			t.Errorf("%q: want it in the runs summary only", want)
+		}
+	}
+}
