@@ -26,18 +26,7 @@ type runOpts struct {
 func (rt *runtime) readRunOpts(L *lua.LState, st *testState) runOpts {
 	opts := L.CheckTable(1)
 	o := runOpts{repeat: 1, interval: rt.engine.opts.SampleInterval}
-	switch c := opts.RawGetString("cmd").(type) {
-	case *lua.LTable:
-		o.spec.Argv = stringList(c)
-	case lua.LString:
-		words, err := SplitCommand(string(c))
-		if err != nil {
-			L.ArgError(1, "cmd: "+err.Error())
-		}
-		o.spec.Argv = words
-	default:
-		L.ArgError(1, "cmd must be an argv table or a command string")
-	}
+	o.spec.Argv = readCmd(L, opts)
 	o.spec.Shell = lua.LVAsBool(opts.RawGetString("shell"))
 	o.spec.Cwd = lua.LVAsString(opts.RawGetString("cwd"))
 	if env, ok := opts.RawGetString("env").(*lua.LTable); ok {
@@ -65,6 +54,36 @@ func (rt *runtime) readRunOpts(L *lua.LState, st *testState) runOpts {
 	if v, ok := opts.RawGetString("tail_lines").(lua.LNumber); ok && v > 0 {
 		o.spec.TailLines = int(v)
 	}
+	o.spec.Markers = readStages(L, opts)
+	o.spec.Name = lua.LVAsString(opts.RawGetString("name"))
+	if o.spec.Name == "" {
+		o.spec.Name = fmt.Sprintf("run%d", len(st.c.Runs)+1)
+	}
+	o.spec.Name = slug(o.spec.Name)
+	o.spec.LogDir = filepath.Join(st.c.Workdir, "logs")
+	return o
+}
+
+// readCmd reads the cmd option: an argv table, or a command string split
+// into words as a POSIX shell would, without expansion.
+func readCmd(L *lua.LState, opts *lua.LTable) []string {
+	switch c := opts.RawGetString("cmd").(type) {
+	case *lua.LTable:
+		return stringList(c)
+	case lua.LString:
+		words, err := SplitCommand(string(c))
+		if err != nil {
+			L.ArgError(1, "cmd: "+err.Error())
+		}
+		return words
+	}
+	L.ArgError(1, "cmd must be an argv table or a command string")
+	return nil
+}
+
+// readStages reads the stages option, { name = pattern } or
+// { {name, pattern}, ... }, into the markers of the stages' starts.
+func readStages(L *lua.LState, opts *lua.LTable) []pipeline.Marker {
 	stages := map[string]string{}
 	if t, ok := opts.RawGetString("stages").(*lua.LTable); ok {
 		t.ForEach(func(k, v lua.LValue) {
@@ -79,14 +98,7 @@ func (rt *runtime) readRunOpts(L *lua.LState, st *testState) runOpts {
 	if err != nil {
 		L.ArgError(1, err.Error())
 	}
-	o.spec.Markers = markers
-	o.spec.Name = lua.LVAsString(opts.RawGetString("name"))
-	if o.spec.Name == "" {
-		o.spec.Name = fmt.Sprintf("run%d", len(st.c.Runs)+1)
-	}
-	o.spec.Name = slug(o.spec.Name)
-	o.spec.LogDir = filepath.Join(st.c.Workdir, "logs")
-	return o
+	return markers
 }
 
 func durationOpt(L *lua.LState, t *lua.LTable, key string) time.Duration {

@@ -174,11 +174,8 @@ func runAction(c *cli.Context) error {
 		return err
 	}
 	dir := plan.dir
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return usageError("--results-dir %s: %v", dir, unwrapPath(err))
-	}
-	if err := checkWritable(filepath.Join(dir, "results.json")); err != nil {
-		return usageError("--results-dir %s: %v", dir, err)
+	if err := prepareResultsDir(dir); err != nil {
+		return err
 	}
 	backend, interval, err := openBackend(c)
 	if err != nil {
@@ -205,11 +202,8 @@ func runAction(c *cli.Context) error {
 	if plan.prev != nil && !c.Bool("quiet") {
 		fmt.Fprintf(os.Stderr, "resuming %s: %d finished %s kept\n", dir, plan.kept, plural(plan.kept, "test", "tests"))
 	}
-	progress := newProgressLine(c.Bool("quiet") || c.String("log-format") == "json")
-	defer progress.stop()
-	eng := engine.New(engine.Options{
-		Vars: plan.vars, Tags: plan.tags, ResultsDir: dir, Backend: backend, SampleInterval: interval,
-		Accounting: c.Bool("accounting"), Log: log, Progress: progress.set, Skip: plan.skip,
+	runErr := runScenarios(ctx, c, plan, rep, engine.Options{
+		Backend: backend, SampleInterval: interval, Log: log,
 		CaseDone: func(r *result.Report) {
 			r.FinishedAt = time.Now()
 			r.Seconds = r.FinishedAt.Sub(r.StartedAt).Seconds()
@@ -217,11 +211,6 @@ func runAction(c *cli.Context) error {
 			hist.record(r)
 		},
 	})
-	runErr := eng.Run(ctx, plan.files, rep)
-	progress.stop()
-	for _, k := range eng.UnusedVars() {
-		log.Warn().Str("var", k).Msg("--var not read by any scenario")
-	}
 	rep.Partial = false
 	rep.FinishedAt = time.Now()
 	rep.Seconds = rep.FinishedAt.Sub(rep.StartedAt).Seconds()
@@ -231,6 +220,35 @@ func runAction(c *cli.Context) error {
 		printSummary(rep, dir)
 	}
 	return withHistory(runExit(rep, runErr, writer.err(), signalled()), histErr)
+}
+
+// prepareResultsDir makes the results dir and checks that results.json can
+// be written there before anything runs.
+func prepareResultsDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return usageError("--results-dir %s: %v", dir, unwrapPath(err))
+	}
+	if err := checkWritable(filepath.Join(dir, "results.json")); err != nil {
+		return usageError("--results-dir %s: %v", dir, err)
+	}
+	return nil
+}
+
+// runScenarios runs the plan's scenarios into rep with the engine, behind
+// the progress line; o brings the backend, the log and what to do after each
+// test, the plan and the flags the rest. Vars no scenario read are warned of.
+func runScenarios(ctx context.Context, c *cli.Context, plan *runPlan, rep *result.Report, o engine.Options) error {
+	progress := newProgressLine(c.Bool("quiet") || c.String("log-format") == "json")
+	defer progress.stop()
+	o.Vars, o.Tags, o.ResultsDir, o.Skip = plan.vars, plan.tags, plan.dir, plan.skip
+	o.Accounting, o.Progress = c.Bool("accounting"), progress.set
+	eng := engine.New(o)
+	runErr := eng.Run(ctx, plan.files, rep)
+	progress.stop()
+	for _, k := range eng.UnusedVars() {
+		o.Log.Warn().Str("var", k).Msg("--var not read by any scenario")
+	}
+	return runErr
 }
 
 // planRun reads what to run from the flags, or with --resume from the record
