@@ -56,13 +56,6 @@ if ! command -v slurmctld >/dev/null || ! command -v slurmd >/dev/null || ! comm
 	apt-get install -y -qq --no-install-recommends slurmctld slurmd slurm-client munge </dev/null >/dev/null
 fi
 
-if [ -f "$conf" ] && timeout 10 sinfo -h >/dev/null 2>&1 && timeout 10 sinfo -h -o '%T' | grep -q idle; then
-	say "cluster already up"
-	echo "SLURM_CONF=$conf"
-	exit 0
-fi
-stop
-
 mkdir -p "$dir/state" "$dir/spool" "$dir/log"
 
 # munge: a key, its run dir, the daemon as its own user.
@@ -118,8 +111,22 @@ CONF
 	done
 	all=$(IFS=,; echo "${node_names[*]}")
 	echo "PartitionName=main Nodes=$all Default=YES MaxTime=INFINITE State=UP"
+	echo "PartitionName=first Nodes=n1 MaxTime=INFINITE State=UP"
 	echo "PartitionName=last Nodes=n$nodes MaxTime=INFINITE State=UP"
-} >"$conf"
+} >"$conf.new"
+
+# A cluster already running this very configuration, every node answering,
+# is left as it is (jobs and all).
+if [ -f "$conf" ] && cmp -s "$conf" "$conf.new" && [ -f "$dir/gres.conf" ] &&
+	states=$(timeout 10 sinfo -h -N -p main -o '%T' 2>/dev/null) && [ -n "$states" ] &&
+	! grep -qvE '^(idle|mixed|allocated|completing)$' <<<"$states"; then
+	rm -f "$conf.new"
+	say "already up"
+	echo "SLURM_CONF=$conf"
+	exit 0
+fi
+stop
+mv "$conf.new" "$conf"
 # GPUs with stand-in device files: Slurm 22.05 drops a GPU that has no File=
 # ("Removing file-less GPU"), so each is a twin of /dev/null (or, where mknod
 # is refused, a plain file, which slurmd logs as an error and still counts).
@@ -150,5 +157,5 @@ if [ "${idle:-0}" -lt "$nodes" ]; then
 	tail -n 20 "$dir"/log/*.log >&2 || true
 	exit 1
 fi
-say "up: ${nodes} nodes (${node_names[*]}), $gpus GPUs each, partitions main and last"
+say "up: ${nodes} nodes (${node_names[*]}), $gpus GPUs each, partitions main (all), first (n1) and last (n$nodes)"
 echo "SLURM_CONF=$conf"

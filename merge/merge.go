@@ -175,8 +175,8 @@ func taskSuites(in Input, task result.Task, node string) []result.Suite {
 	}}
 }
 
-// markSuite errors a suite of a task that did not end well: the cases that
-// were running take the task's reason; when none was, an errored case named
+// markSuite errors a suite of a task that did not end well: the cases it cut
+// short take the task's reason; when none was, an errored case named
 // after the task says that the tests after the last one reported never ran.
 func markSuite(s result.Suite, task result.Task) result.Suite {
 	msg := taskMessage(task)
@@ -184,9 +184,12 @@ func markSuite(s result.Suite, task result.Task) result.Suite {
 	copy(cases, s.Cases)
 	marked := false
 	for i, c := range cases {
-		if c.Status == result.Running {
+		if cut(c) {
 			cases[i].Status = result.Errored
 			cases[i].Error = &result.Error{Message: msg}
+			if c.Error != nil && c.Error.Message != "" {
+				cases[i].Error.Message += " (benchctl: " + c.Error.Message + ")"
+			}
 			marked = true
 		}
 	}
@@ -200,6 +203,27 @@ func markSuite(s result.Suite, task result.Task) result.Suite {
 	s.Cases = cases
 	s.Status = result.Errored
 	return s
+}
+
+// cut reports whether a case was cut short by the end of its task: still
+// running when the report was written, or errored by benchctl's interrupt
+// (the signal Slurm sends at the time limit).
+func cut(c result.Case) bool {
+	if c.Status == result.Running {
+		return true
+	}
+	if c.Status != result.Errored {
+		return false
+	}
+	if c.Error != nil && strings.HasPrefix(c.Error.Message, "interrupted") {
+		return true
+	}
+	for _, r := range c.Runs {
+		if r.Class == result.ExitInterrupted {
+			return true
+		}
+	}
+	return false
 }
 
 // taskMessage is the one line that says how a task ended.

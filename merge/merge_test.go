@@ -155,12 +155,17 @@ func TestMergeFailedTasks(t *testing.T) {
 	partial.Partial, partial.Interrupted = true, true
 	partial.Suites[0].Cases = append(partial.Suites[0].Cases, result.Case{Name: "four gpus", Status: result.Running})
 	cut := report("n3", 130, "GPU-3") // ended between two tests
+	interrupted := report("n6", 120, "GPU-6")
+	interrupted.Interrupted = true
+	interrupted.Suites[0].Cases = append(interrupted.Suites[0].Cases, result.Case{Name: "four gpus", Status: result.Errored,
+		Error: &result.Error{Message: "interrupted; the pipeline was ended"}})
 	tests := []struct {
 		name     string
 		in       Input
 		state    result.TaskState
 		suite    string
 		contains string // in the errored case's message
+		cases    int    // in the marked suite; 0: not checked
 	}{
 		{
 			name:     "timed out mid-test: the running test errors with slurm's reason",
@@ -168,6 +173,14 @@ func TestMergeFailedTasks(t *testing.T) {
 			state:    result.TaskTimeout,
 			suite:    "scaling @ n2",
 			contains: "DUE TO TIME LIMIT",
+		},
+		{
+			name:     "benchctl's interrupt at the time limit: the interrupted test carries slurm's reason",
+			in:       Input{Task: result.Task{ID: "12_4", State: result.TaskTimeout, Reason: "*** JOB 16 ON n6 CANCELLED AT 2026-11-30T09:01:00 DUE TO TIME LIMIT ***"}, Report: interrupted},
+			state:    result.TaskTimeout,
+			suite:    "scaling @ n6",
+			contains: "DUE TO TIME LIMIT *** (benchctl: interrupted",
+			cases:    2,
 		},
 		{
 			name:     "cut between tests: an errored case says the rest did not run",
@@ -216,6 +229,9 @@ func TestMergeFailedTasks(t *testing.T) {
 			}
 			if !strings.Contains(msg, tt.contains) || !strings.Contains(msg, tt.in.Task.ID) {
 				t.Errorf("message %q does not carry %q and the task id", msg, tt.contains)
+			}
+			if tt.cases > 0 && len(s.Cases) != tt.cases {
+				t.Errorf("%d cases, want %d: a case was added or lost", len(s.Cases), tt.cases)
 			}
 			if tt.in.Report != nil && tt.in.Report.Suites[0].Status != result.Passed {
 				t.Errorf("the input was changed")

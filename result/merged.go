@@ -73,3 +73,26 @@ type NodeValue struct {
 	Value  float64 `json:"value"`
 	Spread float64 `json:"spread,omitempty"`
 }
+
+// NodeOf returns the node a suite of a merged result ran on, or nil for a
+// suite of a single run (its machine is the report's Environment).
+func (r *Report) NodeOf(s Suite) *Node {
+	if s.Node == "" {
+		return nil
+	}
+	for i := range r.Nodes {
+		if r.Nodes[i].ID == s.Node {
+			return &r.Nodes[i]
+		}
+	}
+	return nil
+}
+
+// SuiteEnvironment is the machine a suite ran on: its node's environment in
+// a merged result, else the report's.
+func (r *Report) SuiteEnvironment(s Suite) Environment {
+	if n := r.NodeOf(s); n != nil {
+		return n.Environment
+	}
+	return r.Environment
+}

@@ -25,6 +25,7 @@ type pageView struct {
 	GPUs      *grid
 	Scenarios *grid
 	Summary   *grid
+	Nodes     *nodesView // a merged result's nodes, tasks and figures side by side
 	Suites    []suiteView
 	Style     template.CSS
 	Script    template.JS
@@ -91,6 +92,10 @@ func buildPage(r *result.Report) *pageView {
 		Duration: format.Duration(outcome.Seconds(r)),
 		Env:      environment(r),
 		GPUs:     gpuList(r.Environment.GPUs),
+		Nodes:    buildNodes(r),
+	}
+	if p.Nodes != nil {
+		p.GPUs = nil // each node's, in its row
 	}
 	for _, c := range []struct {
 		class string

@@ -4,7 +4,8 @@
 //
 // The mapping: the root is <testsuites> (the schema gives it no attributes); each
 // Suite is a <testsuite> with id, package (the scenario file) and the required
-// counts, timestamp (UTC, no zone) and hostname; each Case is a <testcase>
+// counts, timestamp (UTC, no zone) and hostname (in a merged result, the node
+// the suite ran on, whose environment its properties then describe); each Case is a <testcase>
 // whose classname is the suite name. The schema allows a testcase at most one
 // child, one of <failure>, <error> or <skipped>, and no properties or output of
 // its own, so: every failed expectation of a case is listed in the body of its
@@ -91,7 +92,7 @@ func buildSuite(r *result.Report, s result.Suite, id int) suite {
 	out := suite{
 		name:       name,
 		pkg:        firstToken(s.File, name),
-		hostname:   firstToken(r.Environment.Hostname, "localhost"),
+		hostname:   firstToken(suiteHost(r, s), "localhost"),
 		timestamp:  timestamp(s.StartedAt, r.StartedAt),
 		id:         id,
 		seconds:    s.Seconds,
@@ -156,6 +157,15 @@ func failure(c result.Case) *caseResult {
 	return res
 }
 
+// suiteHost is the machine a suite ran on: in a merged result its node's
+// name (Slurm's, which tells apart nodes sharing a hostname).
+func suiteHost(r *result.Report, s result.Suite) string {
+	if n := r.NodeOf(s); n != nil {
+		return n.Name
+	}
+	return r.Environment.Hostname
+}
+
 // properties lists the suite, the run and its environment, the variables and
 // every case's metrics.
 func properties(r *result.Report, s result.Suite) []property {
@@ -181,7 +191,10 @@ func properties(r *result.Report, s result.Suite) []property {
 	for _, k := range sortedKeys(r.Invocation.Vars) {
 		add("var."+k, r.Invocation.Vars[k])
 	}
-	e := r.Environment
+	e := r.SuiteEnvironment(s)
+	if n := r.NodeOf(s); n != nil {
+		add("node", n.ID)
+	}
 	add("env.hostname", e.Hostname)
 	add("env.os", e.OS)
 	add("env.arch", e.Arch)
