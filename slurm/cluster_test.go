@@ -14,7 +14,7 @@ import (
 	"github.com/benchctl/benchctl/slurm"
 )
 
-// The real-Slurm test runs against the cluster .ci/slurm-up.sh starts:
+// The real-Slurm test runs against the cluster .ci/slurm up starts:
 // two slurmd on this machine (n1, n2), partitions main (both), first (n1)
 // and last (n2), 4 GPUs each as GRES, no accounting database.
 
@@ -28,7 +28,7 @@ func cluster(t *testing.T) []string {
 		if os.Getenv("BENCHCTL_REQUIRE_SLURM") != "" {
 			t.Fatalf("no Slurm cluster, and BENCHCTL_REQUIRE_SLURM is set: %s", why)
 		}
-		t.Skipf("no Slurm cluster: %s (start one with .ci/slurm-up.sh as root)", why)
+		t.Skipf("no Slurm cluster: %s (start one with .ci/slurm up, as root)", why)
 	}
 	if testing.Short() {
 		t.Skip("-short: the real-Slurm campaign takes two minutes")
