@@ -8,9 +8,6 @@ package sampler
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -141,16 +138,8 @@ type Sampler struct {
 // until ctx ends. The backend stays the caller's: Stop does not close it.
 func Start(ctx context.Context, b probes.Backend, opts Options) *Sampler {
 	s := newSampler(b, opts)
-	if a, ok := s.b.(probes.Accounting); ok && opts.Accounting {
-		restore, err := a.StartAccounting()
-		switch {
-		case err != nil:
-			s.accErr = fmt.Errorf("start accounting: %w", err)
-		case restore == nil:
-			s.acct, s.restore = a, func() error { return nil }
-		default:
-			s.acct, s.restore = a, restore
-		}
+	if opts.Accounting {
+		s.startAccounting()
 	}
 	ctx, s.cancel = context.WithCancel(ctx)
 	s.loopDone = make(chan struct{})
@@ -232,88 +221,6 @@ func (s *Sampler) loop(ctx context.Context, tk Ticker) {
 	}
 }
 
-// SetRoot names the pipeline's pid once it has started. From the next tick
-// its process tree is read every ceil(100 ms / Interval) ticks (every 10 at the
-// default interval), and at once when a GPU shows a pid the tree has not been
-// read since, so short-lived workers are still attributed.
-func (s *Sampler) SetRoot(pid int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.root, s.rootChanged = pid, true
-}
-
-// Stage makes the samples from now on belong to stage name; "" ends the
-// stage. Only the first 64 distinct names are kept; a later new name counts
-// as no stage.
-func (s *Sampler) Stage(name string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if name == "" {
-		s.stage = -1
-		return
-	}
-	id, ok := s.stageIDs[name]
-	if !ok {
-		if len(s.stageNames) >= maxStages {
-			s.stage = -1
-			return
-		}
-		id = len(s.stageNames)
-		s.stageNames = append(s.stageNames, name)
-		s.stageIDs[name] = id
-	}
-	s.stage = id
-}
-
-// TreePIDs returns every pid seen in the pipeline's tree so far (the root
-// included, at most 4096), in ascending order.
-func (s *Sampler) TreePIDs() []int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	set := maps.Clone(s.procs.tree)
-	if s.root > 0 {
-		set[s.root] = struct{}{}
-	}
-	return slices.Sorted(maps.Keys(set))
-}
-
-// Latest returns a copy of the last snapshot read, for a live display.
-func (s *Sampler) Latest() probes.Snapshot {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var snap probes.Snapshot
-	copySnapshot(&snap, &s.latest)
-	return snap
-}
-
-// copySnapshot deep-copies src into dst, reusing dst's slices: the sampler
-// keeps its own copy of the last snapshot, so a backend may reuse its buffers
-// and Latest may be called while the next sample is read.
-func copySnapshot(dst, src *probes.Snapshot) {
-	dst.Time = src.Time
-	dst.Errors = append(dst.Errors[:0], src.Errors...)
-	gpus := dst.GPUs
-	if cap(gpus) < len(src.GPUs) {
-		gpus = make([]probes.GPUSample, len(src.GPUs))
-	}
-	gpus = gpus[:len(src.GPUs)]
-	for i := range src.GPUs {
-		procs := gpus[i].Processes[:0]
-		gpus[i] = src.GPUs[i]
-		gpus[i].Processes = append(procs, src.GPUs[i].Processes...)
-	}
-	dst.GPUs = gpus
-}
-
-// AccountingErr returns why accounting could not be used (StartAccounting,
-// AccountedPeaks or the restore failed), or nil. The result model has no
-// place for it; the engine logs it.
-func (s *Sampler) AccountingErr() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.accErr
-}
-
 // Stop ends sampling: it stops the goroutines, takes a final sample (the
 // "after" figures), reads exact peaks when accounting is on and restores the
 // accounting mode, then returns the summaries. The host summary is nil when
@@ -332,27 +239,6 @@ func (s *Sampler) Stop() (*result.GPUSummary, *result.HostSummary) {
 		s.gpuSum, s.hostSum = s.summaries(exact)
 	})
 	return s.gpuSum, s.hostSum
-}
-
-// stopAccounting reads the exact peaks of the tree's pids and restores the
-// accounting mode.
-func (s *Sampler) stopAccounting() []result.ProcessPeak {
-	if s.acct == nil {
-		return nil
-	}
-	exact, err := s.acct.AccountedPeaks(s.TreePIDs())
-	if err != nil {
-		err = fmt.Errorf("accounted peaks: %w", err)
-	}
-	if rerr := s.restore(); rerr != nil {
-		err = errors.Join(err, fmt.Errorf("restore accounting: %w", rerr))
-	}
-	if err != nil {
-		s.mu.Lock()
-		s.accErr = err
-		s.mu.Unlock()
-	}
-	return exact
 }
 
 // summaries builds the results once sampling has ended.
@@ -380,73 +266,4 @@ func (s *Sampler) summaries(exact []result.ProcessPeak) (*result.GPUSummary, *re
 		gs.Processes = p
 	}
 	return gs, s.hostAgg.result()
-}
-
-// tick takes one sample at now. final forces a tree reading.
-func (s *Sampler) tick(now time.Time, final bool) {
-	s.mu.Lock()
-	root, rootChanged, stage := s.root, s.rootChanged, s.stage
-	s.rootChanged = false
-	s.mu.Unlock()
-	t := now.Sub(s.start).Seconds()
-
-	snap, err := s.b.Sample()
-	if err != nil {
-		s.recordError(t, err)
-	}
-	treeRead := false
-	if root > 0 {
-		due := final || rootChanged || root != s.treeRoot || s.ticks%int64(s.hostEvery) == 0 ||
-			(err == nil && s.opts.Host != nil && s.procs.unknown(&snap))
-		if due {
-			s.readTree(t, root)
-			treeRead = true
-		}
-	}
-	if err == nil {
-		s.samples++
-		for _, e := range snap.Errors {
-			s.recordError(t, e)
-		}
-		for i := range snap.GPUs {
-			gs := &snap.GPUs[i]
-			g := s.byIndex[gs.Index]
-			if g == nil {
-				if g = s.gpu(result.GPUInfo{Index: gs.Index}); g == nil {
-					continue
-				}
-			}
-			g.add(t, gs, stage)
-			s.procs.add(gs.Index, gs.Processes, treeRead)
-		}
-		s.mu.Lock()
-		copySnapshot(&s.latest, &snap)
-		s.mu.Unlock()
-	}
-	if s.drv != nil && (final || s.ticks%int64(s.drvEvery) == 0) {
-		s.foldDriverSamples(t, stage)
-	}
-	s.ticks++
-}
-
-// readTree reads the tree of root: its pids join the tree set, and its CPU and
-// memory the host figures. Without a host probe the tree is the root alone.
-func (s *Sampler) readTree(t float64, root int) {
-	s.treeRoot = root
-	if s.opts.Host == nil {
-		s.mu.Lock()
-		s.procs.addTree(root)
-		s.mu.Unlock()
-		return
-	}
-	ts, err := s.opts.Host.Sample(root)
-	if err != nil {
-		// The root has exited, most often; the tree read last stays.
-		return
-	}
-	s.hostAgg.add(t, ts)
-	s.mu.Lock()
-	s.procs.addTree(root)
-	s.procs.addTree(ts.PIDs...)
-	s.mu.Unlock()
 }

@@ -1,0 +1,76 @@
+package sampler
+
+import (
+	"time"
+
+	"github.com/benchctl/benchctl/result"
+)
+
+// tick takes one sample at now. final forces a tree reading.
+func (s *Sampler) tick(now time.Time, final bool) {
+	s.mu.Lock()
+	root, rootChanged, stage := s.root, s.rootChanged, s.stage
+	s.rootChanged = false
+	s.mu.Unlock()
+	t := now.Sub(s.start).Seconds()
+
+	snap, err := s.b.Sample()
+	if err != nil {
+		s.recordError(t, err)
+	}
+	treeRead := false
+	if root > 0 {
+		due := final || rootChanged || root != s.treeRoot || s.ticks%int64(s.hostEvery) == 0 ||
+			(err == nil && s.opts.Host != nil && s.procs.unknown(&snap))
+		if due {
+			s.readTree(t, root)
+			treeRead = true
+		}
+	}
+	if err == nil {
+		s.samples++
+		for _, e := range snap.Errors {
+			s.recordError(t, e)
+		}
+		for i := range snap.GPUs {
+			gs := &snap.GPUs[i]
+			g := s.byIndex[gs.Index]
+			if g == nil {
+				if g = s.gpu(result.GPUInfo{Index: gs.Index}); g == nil {
+					continue
+				}
+			}
+			g.add(t, gs, stage)
+			s.procs.add(gs.Index, gs.Processes, treeRead)
+		}
+		s.mu.Lock()
+		copySnapshot(&s.latest, &snap)
+		s.mu.Unlock()
+	}
+	if s.drv != nil && (final || s.ticks%int64(s.drvEvery) == 0) {
+		s.foldDriverSamples(t, stage)
+	}
+	s.ticks++
+}
+
+// readTree reads the tree of root: its pids join the tree set, and its CPU and
+// memory the host figures. Without a host probe the tree is the root alone.
+func (s *Sampler) readTree(t float64, root int) {
+	s.treeRoot = root
+	if s.opts.Host == nil {
+		s.mu.Lock()
+		s.procs.addTree(root)
+		s.mu.Unlock()
+		return
+	}
+	ts, err := s.opts.Host.Sample(root)
+	if err != nil {
+		// The root has exited, most often; the tree read last stays.
+		return
+	}
+	s.hostAgg.add(t, ts)
+	s.mu.Lock()
+	s.procs.addTree(root)
+	s.procs.addTree(ts.PIDs...)
+	s.mu.Unlock()
+}
