@@ -24,8 +24,11 @@ func slurmCommand() *cli.Command {
 	}
 }
 
-// slurmRunFlags are the run flags a campaign passes to every task.
-var slurmRunFlags = []string{"var", "tags", "gpu-backend", "gpus", "sim-gpus", "sim-memory", "sample-interval", "accounting"}
+// slurmRunFlags are the run flags a campaign passes to every task: vars,
+// tags and the result flags, each backend's among them.
+func slurmRunFlags() []string {
+	return append([]string{"var", "tags"}, resultFlags()...)
+}
 
 func slurmSubmitCommand() *cli.Command {
 	flags := []cli.Flag{
@@ -144,7 +147,7 @@ func planCampaign(c *cli.Context) (*slurm.Campaign, error) {
 // benchctl run.
 func slurmRunArgs(c *cli.Context) []string {
 	var args []string
-	for _, name := range slurmRunFlags {
+	for _, name := range slurmRunFlags() {
 		switch {
 		case !c.IsSet(name):
 		case name == "var":
