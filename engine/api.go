@@ -57,6 +57,10 @@ var benchModule = map[string]map[string]benchFunc{
 		"snapshot": (*runtime).gpuSnapshot,
 		"settle":   (*runtime).settle,
 	},
+	"bench.stats": {
+		"compare":    (*runtime).statsCompare,
+		"interleave": (*runtime).statsInterleave,
+	},
 }
 
 // handleFields are the plain values of the test handle t.
@@ -89,7 +93,7 @@ var matcherMethods = map[string]matcherFunc{
 }
 
 // API returns the names a scenario can reach, sorted, by namespace: "bench"
-// and its submodules ("bench.data", "bench.gpu", "bench.pipeline") for
+// and its submodules ("bench.data", "bench.gpu", "bench.pipeline", "bench.stats") for
 // functions, "t" for the test handle's fields and methods, and "matcher" for
 // the checks t:expect returns.
 func API() map[string][]string {

@@ -46,6 +46,8 @@ type options struct {
 	slowdownPerBatch              float64       // fraction of a batch's time added per batch already run
 	startupShrink                 time.Duration // start-up saved per input sequence (floored at 0)
 	startupJitter                 time.Duration // extra start-up, fixed per input: [0, D) from a hash of the input
+	timeNoise                     float64       // fraction: run-to-run spread of every pause
+	noiseSeed                     uint64
 	modelMem, dnabertMem          uint64
 	bytesPerToken                 uint64
 	util                          float64 // percent
@@ -88,7 +90,7 @@ const (
 
 // knobs are the flags that an environment variable FAKEPIPE_<NAME> can also set.
 var knobs = []string{
-	"time-per-seq", "startup", "startup-shrink", "startup-jitter", "load-time", "persistent-overhead", "streams-speedup", "slowdown-per-batch",
+	"time-per-seq", "startup", "startup-shrink", "startup-jitter", "time-noise", "noise-seed", "load-time", "persistent-overhead", "streams-speedup", "slowdown-per-batch",
 	"model-mem", "dnabert-mem", "bytes-per-token", "util",
 	"leak-per-batch", "spike", "spike-every", "spike-ms",
 	"oom-above", "oom-mode", "hang-after", "ignore-sigterm", "crash-after", "fail-after",
@@ -170,6 +172,8 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.Var(durationFlag{&o.startup, time.Second}, "startup", "fixed start-up cost of each process")
 	fs.Var(durationFlag{&o.startupShrink, time.Second}, "startup-shrink", "start-up saved per input sequence: a start-up that shrinks as inputs grow, so larger runs can be faster")
 	fs.Var(durationFlag{&o.startupJitter, time.Second}, "startup-jitter", "extra start-up in [0, D), the same for the same input (from a hash of it): noise the work cannot stand out of")
+	fs.Var(percentFlag{p: &o.timeNoise}, "time-noise", "run-to-run noise: every pause of a run times e^(N*z), z standard normal, drawn per run from --noise-seed (percent)")
+	fs.Uint64Var(&o.noiseSeed, "noise-seed", 1, "seed of --time-noise; runs into the same work folder draw in turn from it")
 	fs.Var(durationFlag{&o.loadTime, time.Second}, "load-time", "time of one model load")
 	fs.Var(percentFlag{p: &o.persistentOverhead}, "persistent-overhead", "extra model memory held with --persistent-models (percent)")
 	fs.Var(percentFlag{p: &o.streamsSpeedup, signed: true}, "streams-speedup", "GPU compute time saved by --cuda-streams (percent; negative slows it down)")
@@ -205,6 +209,7 @@ func newFlagSet(o *options) *flag.FlagSet {
 		return nil
 	})
 	fs.IntVar(&o.workerGPU, flagWorkerGPU, 0, "internal")
+	fs.Float64Var(&timeScale, flagWorkerTimeScale, 1, "internal")
 	return fs
 }
 

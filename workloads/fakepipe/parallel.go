@@ -72,7 +72,8 @@ func runParallel(opt *options, gpus []int, nrecs int, stdout, stderr io.Writer) 
 		if (i+1)*nrecs/len(gpus) == i*nrecs/len(gpus) {
 			continue
 		}
-		args := []string{"predict", "--" + flagWorkerShard, fmt.Sprintf("%d/%d", i, len(gpus)), "--" + flagWorkerGPU, strconv.Itoa(g)}
+		args := []string{"predict", "--" + flagWorkerShard, fmt.Sprintf("%d/%d", i, len(gpus)), "--" + flagWorkerGPU, strconv.Itoa(g),
+			"--" + flagWorkerTimeScale, strconv.FormatFloat(timeScale, 'g', -1, 64)}
 		cmd := exec.Command(self, append(args, opt.args...)...)
 		cmd.Stdout, cmd.Stderr = stdout, stderr
 		if err := cmd.Start(); err != nil {

@@ -23,6 +23,9 @@ func predict(opt *options, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := opt.drawTimeScale(); err != nil {
+		return err
+	}
 	pause(opt.startupFor(recs))
 	proc, err := sim.FromEnv()
 	if err != nil {

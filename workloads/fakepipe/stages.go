@@ -75,10 +75,10 @@ func (l logger) stage(format string, a ...any) {
 	l.line("Stage: "+format, a...)
 }
 
-// pause takes simulated time.
+// pause takes simulated time, times this run's noise factor.
 func pause(d time.Duration) {
 	if d > 0 {
-		time.Sleep(d)
+		time.Sleep(time.Duration(float64(d) * timeScale))
 	}
 }
 
