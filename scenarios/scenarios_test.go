@@ -73,9 +73,9 @@ var cases = []scenarioCase{
 		want: []string{"large/typical throughput ratio"}},
 
 	{name: "optimizations pass", scenario: "optimization_impact", knobs: "--time-per-seq 20ms --load-time 300ms --streams-speedup 30%",
-		vars: []string{"repeat=2"}, pass: true, alone: true},
-	{name: "streams slow it down", scenario: "optimization_impact", knobs: "--streams-speedup -60%", vars: []string{"repeat=2"},
-		want: []string{"speed-up of cuda_streams against baseline"}},
+		vars: []string{"preset=smoke"}, pass: true, alone: true},
+	{name: "streams slow it down", scenario: "optimization_impact", knobs: "--streams-speedup -60%", vars: []string{"preset=smoke"},
+		want: []string{"cuda_streams against the baseline (slower: "}},
 
 	{name: "stability passes", scenario: "memory_stability", vars: []string{"floor_rise_limit_mb=100"}, pass: true},
 	{name: "stability leak", scenario: "memory_stability", knobs: "--leak-per-batch 64MiB", vars: []string{"floor_rise_limit_mb=100"},
@@ -103,9 +103,9 @@ var cases = []scenarioCase{
 	{name: "scaling held back by start-up", scenario: "scaling", knobs: "--startup 1500ms", vars: []string{"preset=smoke"},
 		want: []string{"speed-up on 2 GPUs against 1", "speed-up on 4 GPUs against 1"}},
 
-	{name: "persistent pays", scenario: "persistent_tradeoff", knobs: "--load-time 400ms", pass: true, alone: true},
-	{name: "persistent costs and saves nothing", scenario: "persistent_tradeoff", knobs: "--persistent-overhead 80% --load-time 0",
-		want: []string{"persistent models cost"}},
+	{name: "persistent pays", scenario: "persistent_tradeoff", knobs: "--load-time 400ms", vars: []string{"preset=smoke"}, pass: true, alone: true},
+	{name: "persistent costs and saves nothing", scenario: "persistent_tradeoff", knobs: "--persistent-overhead 80% --load-time 0 --time-per-seq 40ms",
+		vars: []string{"preset=smoke"}, alone: true, want: []string{"more memory (limit 50%) and are not proven 1.20x faster: "}},
 }
 
 // slots bounds how many scenarios run at once: timing ratios (speed-ups) of
