@@ -193,3 +193,26 @@ func TestInterruptMarksRunningTest(t *testing.T) {
 		t.Errorf("cases = %+v", c)
 	}
 }
+
+func TestStatsFromLua(t *testing.T) {
+	rep, err := runFiles(t, nil, "testdata/stats.lua")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := rep.Suites[0]
+	for _, name := range []string{"compare", "interleave"} {
+		if c := caseByName(t, s, name); c.Status != result.Passed {
+			t.Errorf("%s: %s %+v %+v", name, c.Status, c.Failures, c.Error)
+		}
+	}
+	for name, want := range map[string]string{
+		"bad times":   "element 2 is not a number",
+		"bad band":    "band 2 must lie between 0 and 1",
+		"bad configs": "at least two configurations",
+	} {
+		c := caseByName(t, s, name)
+		if c.Status != result.Errored || c.Error == nil || !strings.Contains(c.Error.Message, want) {
+			t.Errorf("%s: %s %+v, want an error saying %q", name, c.Status, c.Error, want)
+		}
+	}
+}

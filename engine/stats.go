@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"errors"
 	"fmt"
 	"math"
 
@@ -46,6 +45,7 @@ func (rt *runtime) statsInterleave(L *lua.LState) int {
 		MaxTime: durationOpt(L, opts, "max_time"),
 		Options: statsOptions(L, opts),
 	}
+	var failed error // the run's own reason, named for Lua
 	out, err := stats.Interleave(plan, func(c, round int) (float64, error) {
 		if err := L.CallByParam(lua.P{Fn: fn, NRet: 2, Protect: false}, lua.LString(names[c]), lua.LNumber(round+1)); err != nil {
 			return 0, err
@@ -58,10 +58,14 @@ func (rt *runtime) statsInterleave(L *lua.LState) int {
 		if reason == lua.LNil {
 			reason = lua.LString("run returned no time")
 		}
-		return 0, errors.New(lua.LVAsString(reason))
+		failed = fmt.Errorf("%s, run %d: %s", names[c], round+1, lua.LVAsString(reason))
+		return 0, failed
 	})
 	if err != nil && out.Times == nil {
 		L.ArgError(1, err.Error())
+	}
+	if failed != nil {
+		err = failed
 	}
 	L.Push(outcomeTable(L, names, out, err))
 	return 1
