@@ -8,8 +8,15 @@
 // when it was not repeated. A name seen twice in one case is matched in order
 // ("name#2").
 //
-// Verdicts of a metric: "new" or "missing" when one side lacks it; otherwise
-// the change is new - base and its relative size |new - base| / |base|
+// Verdicts of a metric: "new" or "missing" when one side lacks it. When both
+// sides carry at least two positive samples and the metric has a direction,
+// the samples decide, through the same statistics as the scenarios
+// (package stats: the Hodges-Lehmann ratio of new to base samples with its
+// 95% Mann-Whitney interval, the threshold as the band of no difference): the
+// change counts when the interval lies wholly on one side of 1 and the ratio
+// is beyond the threshold; "inconclusive" when the interval holds 1 and
+// reaches past the threshold (it does not gate, and is never "unchanged").
+// Otherwise the change is new - base and its relative size |new - base| / |base|
 // (infinite when base is 0). The change counts only when it is both
 //
 //   - beyond the threshold: relative size > Threshold, and
@@ -39,6 +46,7 @@ import (
 	"time"
 
 	"github.com/benchctl/benchctl/result"
+	"github.com/benchctl/benchctl/stats"
 )
 
 // Verdict is what a comparison says of one test or metric.
@@ -52,6 +60,8 @@ const (
 	Changed   Verdict = "changed" // a metric without a direction, or a test that was skipped
 	New       Verdict = "new"
 	Missing   Verdict = "missing"
+	// Inconclusive: the samples neither show a change nor rule one out.
+	Inconclusive Verdict = "inconclusive"
 )
 
 // LoadCase is the case name under which a suite's load error is compared.
@@ -113,6 +123,8 @@ type MetricChange struct {
 	Noise   float64 `json:"noise,omitempty"`
 	Verdict Verdict `json:"verdict"`
 	Reason  string  `json:"reason,omitempty"`
+	// Stats is the comparison of the samples, when they decided the verdict.
+	Stats *stats.Result `json:"stats,omitempty"`
 }
 
 // Counts is how many tests and metrics got each verdict. Tests whose status
@@ -122,8 +134,9 @@ type Counts struct {
 	Improved  int `json:"improved"`
 	Unchanged int `json:"unchanged"`
 	Changed   int `json:"changed"`
-	New       int `json:"new"`
-	Missing   int `json:"missing"`
+	New          int `json:"new"`
+	Missing      int `json:"missing"`
+	Inconclusive int `json:"inconclusive,omitempty"`
 }
 
 func (c *Counts) add(v Verdict) {
@@ -140,6 +153,8 @@ func (c *Counts) add(v Verdict) {
 		c.New++
 	case Missing:
 		c.Missing++
+	case Inconclusive:
+		c.Inconclusive++
 	}
 }
 
@@ -245,8 +260,12 @@ func (res *Result) addMetric(k key, name string, b, n *result.Metric, threshold 
 	case mc.New == nil:
 		mc.Verdict = Missing
 	default:
-		j := Judge(*mc.Base, *mc.New, mc.BaseSpread, mc.NewSpread, mc.Better, threshold)
-		mc.Verdict, mc.Reason, mc.Noise = j.Verdict, j.Reason, j.Noise
+		if st, ok := judgeSamples(*b, *n, mc.Better, threshold); ok && *mc.Base != *mc.New {
+			mc.Verdict, mc.Reason, mc.Stats = st.Verdict, st.Reason, st.Stats
+		} else {
+			j := Judge(*mc.Base, *mc.New, mc.BaseSpread, mc.NewSpread, mc.Better, threshold)
+			mc.Verdict, mc.Reason, mc.Noise = j.Verdict, j.Reason, j.Noise
+		}
 		if *mc.Base != 0 {
 			c := (*mc.New - *mc.Base) / math.Abs(*mc.Base)
 			mc.Change = &c
@@ -260,7 +279,8 @@ func (res *Result) addMetric(k key, name string, b, n *result.Metric, threshold 
 type Judgement struct {
 	Verdict Verdict
 	Reason  string
-	Noise   float64 // 2 * sqrt(sb^2 + sn^2)
+	Noise   float64       // 2 * sqrt(sb^2 + sn^2)
+	Stats   *stats.Result // the samples' comparison, from JudgeSamples
 }
 
 // Judge applies the rule of the package doc to a base and a new value with

@@ -81,11 +81,15 @@ func RenderMarkdown(r *Result) []byte {
 }
 
 // Summary is the counts line: "1 regressed, 2 improved, 10 unchanged,
-// 0 changed, 1 new, 0 missing".
+// 0 changed, 1 new, 0 missing", and ", 2 inconclusive" when there are some.
 func Summary(r *Result) string {
 	c := r.Counts
-	return fmt.Sprintf("%d regressed, %d improved, %d unchanged, %d changed, %d new, %d missing",
+	line := fmt.Sprintf("%d regressed, %d improved, %d unchanged, %d changed, %d new, %d missing",
 		c.Regressed, c.Improved, c.Unchanged, c.Changed, c.New, c.Missing)
+	if c.Inconclusive > 0 {
+		line += fmt.Sprintf(", %d inconclusive", c.Inconclusive)
+	}
+	return line
 }
 
 // ParseThreshold reads a threshold written "10%" or "0.1" (a fraction from 0
@@ -128,7 +132,7 @@ func describe(s Side) string {
 
 func rule(threshold float64) string {
 	return "threshold " + percent(threshold) +
-		"; a change counts when it is beyond the threshold and beyond the noise, 2*sqrt(sb^2 + sn^2) of the two spreads"
+		"; a change counts when it is beyond the threshold and beyond the noise, 2*sqrt(sb^2 + sn^2) of the two spreads, or, with two or more samples a side, when their 95% interval lies wholly on one side"
 }
 
 // regressed picks the rows whose verdict (the first cell) is a regression; the

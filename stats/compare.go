@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -142,7 +143,7 @@ func (r Result) String() string {
 	if !math.IsInf(r.High, 1) {
 		hi = fmt.Sprintf("%.3f", r.High)
 	}
-	return fmt.Sprintf("%s: time ratio %.3f [%.3f, %s] at %.0f%% (%s, %d vs %d runs, band ±%.0f%%)",
+	return fmt.Sprintf("%s: ratio %.3f [%.3f, %s] at %.0f%% (%s, %d vs %d runs, band ±%.0f%%)",
 		r.Verdict, r.Ratio, r.Low, hi, r.Confidence*100, r.Method, r.NBase, r.NCandidate, r.Band*100)
 }
 
@@ -175,4 +176,18 @@ func median(s []float64) float64 {
 		return s[n/2]
 	}
 	return (s[n/2-1] + s[n/2]) / 2
+}
+
+// MarshalJSON writes an unbounded High (too few runs) as null: JSON has no
+// infinity.
+func (r Result) MarshalJSON() ([]byte, error) {
+	type plain Result
+	out := struct {
+		plain
+		High *float64 `json:"high"`
+	}{plain: plain(r)}
+	if !math.IsInf(r.High, 1) {
+		out.High = &r.High
+	}
+	return json.Marshal(out)
 }

@@ -1,9 +1,11 @@
 package stats
 
 import (
+	"encoding/json"
 	"errors"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -216,5 +218,19 @@ func TestCompareCoverage(t *testing.T) {
 	}
 	if got := float64(covered) / trials; got < 0.935 || got > 0.985 {
 		t.Errorf("coverage %.3f, want about 0.95", got)
+	}
+}
+
+func TestResultJSON(t *testing.T) {
+	r, err := Compare([]float64{1, 2}, []float64{3, 4}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), `"high":null`) || !strings.Contains(string(data), `"verdict":"inconclusive"`) {
+		t.Errorf("json %s", data)
 	}
 }
