@@ -130,10 +130,10 @@ type MetricChange struct {
 // Counts is how many tests and metrics got each verdict. Tests whose status
 // did not change count as unchanged.
 type Counts struct {
-	Regressed int `json:"regressed"`
-	Improved  int `json:"improved"`
-	Unchanged int `json:"unchanged"`
-	Changed   int `json:"changed"`
+	Regressed    int `json:"regressed"`
+	Improved     int `json:"improved"`
+	Unchanged    int `json:"unchanged"`
+	Changed      int `json:"changed"`
 	New          int `json:"new"`
 	Missing      int `json:"missing"`
 	Inconclusive int `json:"inconclusive,omitempty"`

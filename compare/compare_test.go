@@ -211,7 +211,7 @@ func TestCompare(t *testing.T) {
 		"esm batch sweep/dup#2":                            Regressed,
 		"esm batch sweep/added":                            New,
 		"esm batch sweep/run.sweep.wall":                   Inconclusive, // +4%, three samples a side
-		"esm batch sweep/run.once.wall":                    Regressed, // +50%, no spread
+		"esm batch sweep/run.once.wall":                    Regressed,    // +50%, no spread
 		"removed/x":                                        Missing,
 		"test:throughput/oom recovery":                     Regressed,
 		"test:throughput/flaky":                            Improved,
