@@ -82,7 +82,7 @@ func TestVerdictsUnderNoise(t *testing.T) {
 		status result.Status
 		want   string // in the failure messages or the skip reason
 	}{
-		{"slower streams fail as slower", "--streams-speedup -60% --time-noise 10% --noise-seed 3",
+		{"slower streams fail as slower", "--streams-speedup -200% --time-noise 10% --noise-seed 3",
 			result.Failed, "cuda_streams against the baseline (slower: "},
 		{"streams that change nothing are inconclusive, not a pass", "--streams-speedup 0 --time-noise 10% --noise-seed 4",
 			result.Skipped, "inconclusive after 8 runs each: cuda_streams"},
@@ -100,7 +100,7 @@ func TestVerdictsUnderNoise(t *testing.T) {
 			dir := t.TempDir()
 			out, _ := exec.Command(filepath.Join(bin, "benchctl"), "run", "--gpu-backend", "sim", "--sim-gpus", "4",
 				"--sample-interval", "20ms", "--results-dir", dir,
-				"--var", "pipeline="+filepath.Join(bin, "fakepipe")+" "+healthy+" --time-per-seq 10ms "+tt.knobs,
+				"--var", "pipeline="+filepath.Join(bin, "fakepipe")+" "+healthy+" --time-per-seq 20ms "+tt.knobs,
 				"--var", "preset=smoke", "--var", "sequences_per_file=20", "--var", "max_runs=8",
 				"optimization_impact.lua").CombinedOutput()
 			rep := readReport(t, filepath.Join(dir, "results.json"))
