@@ -9,7 +9,8 @@
 // ("name#2").
 //
 // Verdicts of a metric: "new" or "missing" when one side lacks it. When both
-// sides carry at least two positive samples and the metric has a direction,
+// sides carry enough positive samples for a finite 95% interval (four a side)
+// and the metric has a direction,
 // the samples decide, through the same statistics as the scenarios
 // (package stats: the Hodges-Lehmann ratio of new to base samples with its
 // 95% Mann-Whitney interval, the threshold as the band of no difference): the

@@ -132,7 +132,7 @@ func describe(s Side) string {
 
 func rule(threshold float64) string {
 	return "threshold " + percent(threshold) +
-		"; a change counts when it is beyond the threshold and beyond the noise, 2*sqrt(sb^2 + sn^2) of the two spreads, or, with two or more samples a side, when their 95% interval lies wholly on one side"
+		"; a change counts when it is beyond the threshold and beyond the noise, 2*sqrt(sb^2 + sn^2) of the two spreads, or, with four or more samples a side, when their 95% interval lies wholly on one side"
 }
 
 // regressed picks the rows whose verdict (the first cell) is a regression; the

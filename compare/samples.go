@@ -9,8 +9,9 @@ import (
 )
 
 // judgeSamples decides a metric from its samples (see the package doc); ok is
-// false when they cannot decide it: fewer than two positive samples on a
-// side, or no direction.
+// false when they cannot decide it: no direction, samples that are not all
+// positive, or too few for a finite interval (four a side at 95%), where the
+// threshold-and-noise rule keeps what power it has.
 func judgeSamples(b, n result.Metric, better result.Direction, threshold float64) (Judgement, bool) {
 	if better == result.NoDirection || len(b.Samples) < 2 || len(n.Samples) < 2 {
 		return Judgement{}, false
@@ -20,7 +21,7 @@ func judgeSamples(b, n result.Metric, better result.Direction, threshold float64
 		opts.Band = threshold
 	}
 	r, err := stats.Compare(b.Samples, n.Samples, opts)
-	if err != nil {
+	if err != nil || math.IsInf(r.High, 1) {
 		return Judgement{}, false
 	}
 	j := Judgement{Stats: &r, Reason: r.String()}
