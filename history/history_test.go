@@ -2,6 +2,8 @@ package history
 
 import (
 	"context"
+	"encoding/csv"
+	"fmt"
 	"errors"
 	"strings"
 	"testing"
@@ -191,6 +193,41 @@ func TestSchemaTooNewRefused(t *testing.T) {
 						t.Errorf("%q does not name %q", err, want)
 					}
 				}
+			}
+		})
+	}
+}
+
+func TestWriteCSV(t *testing.T) {
+	for _, b := range backends(t) {
+		t.Run(b.name, func(t *testing.T) {
+			s := openStore(t, b.target(t))
+			ctx := context.Background()
+			for i := range 3 {
+				if _, err := s.Record(ctx, report(t0.Add(time.Duration(i)*time.Hour), float64(10+i), map[string]string{"commit": fmt.Sprint("c", i), "branch": "main"})); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var out strings.Builder
+			if err := s.WriteCSV(ctx, &out, Filter{Last: 2}); err != nil {
+				t.Fatal(err)
+			}
+			recs, err := csv.NewReader(strings.NewReader(out.String())).ReadAll()
+			if err != nil {
+				t.Fatalf("not CSV: %v\n%s", err, out.String())
+			}
+			if strings.Join(recs[0], ",") != strings.Join(CSVHeader, ",") {
+				t.Errorf("header %v", recs[0])
+			}
+			var walls []string
+			for _, r := range recs[1:] {
+				if r[8] == "wall" {
+					walls = append(walls, r[9]+"|"+r[13]+"|"+r[22]+"|"+r[16]+"|"+r[20])
+				}
+			}
+			want := []string{"11|10.5;11;11.5|branch=main;commit=c1|H100|650", "12|11.5;12;12.5|branch=main;commit=c2|H100|650"}
+			if strings.Join(walls, " ") != strings.Join(want, " ") {
+				t.Errorf("wall rows (value|samples|labels|gpu|power), oldest first:\n got %v\nwant %v", walls, want)
 			}
 		})
 	}

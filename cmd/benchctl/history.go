@@ -35,6 +35,8 @@ func historyCommand() *cli.Command {
 			{Name: "list", Usage: "list runs, newest first", Flags: historyReadFlags(), Action: historyList},
 			{Name: "show", Usage: "show one run: its environment, labels, tests, metrics and checks", ArgsUsage: "ID|latest",
 				Flags: []cli.Flag{historyFlag(), historyTimeoutFlag()}, Action: historyShow},
+			historyTrendCommand(),
+			historyExportCommand(),
 			{Name: "import", Usage: "record a results.json written by benchctl run (one the history could not take at the time)",
 				ArgsUsage: "RESULTS.json...", Flags: []cli.Flag{historyFlag(), historyTimeoutFlag()}, Action: historyImport},
 		},
