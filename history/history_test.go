@@ -3,8 +3,8 @@ package history
 import (
 	"context"
 	"encoding/csv"
-	"fmt"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
