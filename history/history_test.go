@@ -142,7 +142,7 @@ func TestListFilters(t *testing.T) {
 				{"suite", Filter{Suite: "memory"}, 6},
 				{"absent suite", Filter{Suite: "nope"}, 0},
 				{"test", Filter{Test: "throughput"}, 6},
-				{"exclude", Filter{ExcludeKey: RunKey(report(t0, 10, nil))}, 5},
+				{"exclude", Filter{ExcludeKeys: []string{RunKey(report(t0, 10, nil))}}, 5},
 			}
 			for _, c := range cases {
 				t.Run(c.name, func(t *testing.T) {

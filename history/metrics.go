@@ -7,12 +7,12 @@ import (
 	"github.com/benchctl/benchctl/result"
 )
 
-// caseMetrics are the metrics recorded for a case: those the scenario
+// CaseMetrics are the metrics recorded for a case: those the scenario
 // recorded with t:metric, run.NAME.wall of each pipeline run that ended ok
 // (as `benchctl compare` derives it), and of each such run its GPUs' peak
 // memory, mean utilization and energy. A name seen twice is recorded as
 // name#2, as compare matches it.
-func caseMetrics(c result.Case) []result.Metric {
+func CaseMetrics(c result.Case) []result.Metric {
 	ms := append([]result.Metric(nil), c.Metrics...)
 	ms = append(ms, compare.RunMetrics(c.Runs)...)
 	for i, run := range c.Runs {

@@ -41,8 +41,9 @@ type Filter struct {
 	// Finished leaves out partial runs (still running, or ended without
 	// their final record).
 	Finished bool
-	// ExcludeKey leaves out one run: the run being judged against the others.
-	ExcludeKey string
+	// ExcludeKeys leaves out runs by key (RunKey): the runs being judged
+	// against the others.
+	ExcludeKeys []string
 	// Last keeps the newest Last runs; 0 keeps all.
 	Last int
 }
@@ -79,9 +80,9 @@ func (f Filter) where() (string, []any) {
 	if f.Finished {
 		conds = append(conds, "r.partial = 0")
 	}
-	if f.ExcludeKey != "" {
+	for _, k := range f.ExcludeKeys {
 		conds = append(conds, "r.run_key <> ?")
-		args = append(args, f.ExcludeKey)
+		args = append(args, k)
 	}
 	return strings.Join(conds, " AND "), args
 }

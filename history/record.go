@@ -170,7 +170,7 @@ func (w writer) testCase(runID int64, suite string, c result.Case) error {
 	if err != nil {
 		return fmt.Errorf("record case %s/%s: %w", suite, c.Name, err)
 	}
-	for _, m := range caseMetrics(c) {
+	for _, m := range CaseMetrics(c) {
 		if math.IsNaN(m.Value) || math.IsInf(m.Value, 0) {
 			continue // no trend has a use for it, and SQLite would store NaN as NULL
 		}

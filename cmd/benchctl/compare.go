@@ -26,16 +26,17 @@ func compareCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "compare",
 		Usage:     "regression gate between two JSON results: exit 1 when anything regressed",
-		ArgsUsage: "BASE.json NEW.json",
+		ArgsUsage: "BASE.json NEW.json | --baseline history NEW.json...",
 		Description: "Matches tests by suite and name and metrics by name, plus run.NAME.wall for each pipeline run.\n" +
 			"A metric regresses when it moves the wrong way (its 'better' direction) by more than the threshold\n" +
 			"and by more than the noise, 2*sqrt(sb^2 + sn^2) of the two spreads; metrics without a direction never\n" +
-			"gate. A test that passed in BASE and fails or errors in NEW regresses. Flags may follow the files.",
-		Flags: []cli.Flag{
+			"gate. A test that passed in BASE and fails or errors in NEW regresses. Flags may follow the files.\n" +
+			"With --baseline history, NEW is judged against the last --last finished runs of the history (see README).",
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "threshold", Value: "10%", Usage: "relative change a metric must exceed to count: 10% or 0.1"},
 			&cli.StringSliceFlag{Name: "out", Aliases: []string{"o"}, Usage: "FORMAT=PATH, repeatable; formats: " +
 				strings.Join(formatNames(), ", ") + "; PATH - is stdout (the table is then left out)"},
-		},
+		}, gateFlags()...),
 		Action: compareAction,
 	}
 }
@@ -44,6 +45,15 @@ func compareAction(c *cli.Context) error {
 	args, err := compareArgs(c)
 	if err != nil {
 		return err
+	}
+	if b := args.str(c, "baseline"); b != "" {
+		if b != "history" {
+			return usageError("compare: --baseline %q: want history", b)
+		}
+		return compareHistory(c, args)
+	}
+	if len(args.files) != 2 {
+		return usageError("compare: want BASE.json NEW.json, got %d %s", len(args.files), plural(len(args.files), "file", "files"))
 	}
 	threshold, err := compare.ParseThreshold(args.threshold)
 	if err != nil {
@@ -94,13 +104,35 @@ type compareArgsT struct {
 	files     []string
 	threshold string
 	outs      []string
+	after     map[string][]string // the other flags given after the files
+}
+
+// str is the value of a string flag, given before or after the files.
+func (a compareArgsT) str(c *cli.Context, name string) string {
+	if v := a.after[name]; len(v) > 0 {
+		return v[len(v)-1]
+	}
+	return c.String(name)
+}
+
+// strs is every value of a repeatable flag, before and after the files.
+func (a compareArgsT) strs(c *cli.Context, name string) []string {
+	return append(c.StringSlice(name), a.after[name]...)
+}
+
+// boolean is a boolean flag, given before or after the files.
+func (a compareArgsT) boolean(c *cli.Context, name string) bool {
+	if v := a.after[name]; len(v) > 0 {
+		return v[len(v)-1] == "true"
+	}
+	return c.Bool(name)
 }
 
 // compareArgs collects the files and the flags. urfave/cli stops reading flags
 // at the first file, so `compare BASE NEW --threshold 5%` leaves the flags in
 // the arguments; they are read here. After "--" everything is a file.
 func compareArgs(c *cli.Context) (compareArgsT, error) {
-	a := compareArgsT{threshold: c.String("threshold"), outs: c.StringSlice("out")}
+	a := compareArgsT{threshold: c.String("threshold"), outs: c.StringSlice("out"), after: map[string][]string{}}
 	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&a.threshold, "threshold", a.threshold, "")
@@ -109,12 +141,13 @@ func compareArgs(c *cli.Context) (compareArgsT, error) {
 	fs.Func("o", "", addOut)
 	for _, f := range c.Command.Flags { // the others (logging) are read by urfave/cli only before the files
 		for _, name := range f.Names() {
+			keep := func(v string) error { a.after[name] = append(a.after[name], v); return nil }
 			switch _, isBool := f.(*cli.BoolFlag); {
 			case name == "threshold" || name == "out" || name == "o":
 			case isBool:
-				fs.Bool(name, false, "")
+				fs.BoolFunc(name, "", keep)
 			default:
-				fs.String(name, "", "")
+				fs.Func(name, "", keep)
 			}
 		}
 	}
@@ -139,9 +172,6 @@ func compareArgs(c *cli.Context) (compareArgsT, error) {
 			a.files = append(a.files, rest[0])
 			rest = rest[1:]
 		}
-	}
-	if len(a.files) != 2 {
-		return a, usageError("compare: want BASE.json NEW.json, got %d %s", len(a.files), plural(len(a.files), "file", "files"))
 	}
 	return a, nil
 }

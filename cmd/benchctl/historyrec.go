@@ -42,7 +42,11 @@ func recordFlags() []cli.Flag {
 
 // historyTarget reads --history: the store, or ok false for none.
 func historyTarget(c *cli.Context) (history.Target, bool, error) {
-	v := c.String("history")
+	return historyTargetOf(c.String("history"))
+}
+
+// historyTargetOf reads a --history value.
+func historyTargetOf(v string) (history.Target, bool, error) {
 	if v == "" {
 		v = history.DefaultPath()
 	}
@@ -57,9 +61,13 @@ func historyTarget(c *cli.Context) (history.Target, bool, error) {
 }
 
 func historyTimeout(c *cli.Context) (time.Duration, error) {
-	d, err := units.ParseDuration(c.String("history-timeout"))
+	return parseHistoryTimeout(c.String("history-timeout"))
+}
+
+func parseHistoryTimeout(s string) (time.Duration, error) {
+	d, err := units.ParseDuration(s)
 	if err != nil || d <= 0 {
-		return 0, usageError("--history-timeout %q: want a positive duration such as 30s", c.String("history-timeout"))
+		return 0, usageError("--history-timeout %q: want a positive duration such as 30s", s)
 	}
 	return d, nil
 }
