@@ -125,6 +125,9 @@ func openHistoryStore(c *cli.Context, readOnly bool) (*history.Store, error) {
 }
 
 func historyList(c *cli.Context) error {
+	if args, err := positional(c); err != nil || len(args) > 0 {
+		return errOr(err, usageError("history list: unexpected argument %q", strings.Join(args, " ")))
+	}
 	f, err := historyFilter(c)
 	if err != nil {
 		return err
@@ -184,11 +187,15 @@ func labelText(labels map[string]string) string {
 }
 
 func historyImport(c *cli.Context) error {
-	if c.NArg() == 0 {
+	paths, err := positional(c)
+	if err != nil {
+		return err
+	}
+	if len(paths) == 0 {
 		return usageError("history import: no file given (benchctl history import RESULTS.json...)")
 	}
 	var reps []resultFile
-	for _, path := range c.Args().Slice() {
+	for _, path := range paths {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			return usageError("history import: %v", unwrapPathErr(path, err))
@@ -211,6 +218,55 @@ func historyImport(c *cli.Context) error {
 		}
 		if !c.Bool("quiet") {
 			fmt.Fprintf(os.Stderr, "%s: recorded as run %d\n", r.path, id)
+		}
+	}
+	return nil
+}
+
+// positional returns the arguments of a history command, reading any flag
+// given after them (urfave/cli stops at the first argument): `history trend
+// wall --format html` means what `history trend --format html wall` does.
+// After "--" everything is an argument.
+func positional(c *cli.Context) ([]string, error) {
+	var args []string
+	rest := c.Args().Slice()
+	for i := 0; i < len(rest); i++ {
+		a := rest[i]
+		if a == "--" {
+			return append(args, rest[i+1:]...), nil
+		}
+		if !strings.HasPrefix(a, "-") || a == "-" {
+			args = append(args, a)
+			continue
+		}
+		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		f := lookupFlag(c.Command, name)
+		if f == nil {
+			return nil, usageError("%s: flag provided but not defined: %s", c.Command.FullName(), a)
+		}
+		if _, isBool := f.(*cli.BoolFlag); isBool && !hasValue {
+			value, hasValue = "true", true
+		}
+		if !hasValue {
+			if i+1 >= len(rest) {
+				return nil, usageError("%s: flag needs an argument: %s", c.Command.FullName(), a)
+			}
+			i++
+			value = rest[i]
+		}
+		if err := c.Set(f.Names()[0], value); err != nil {
+			return nil, usageError("%s: %s %q: %v", c.Command.FullName(), a, value, err)
+		}
+	}
+	return args, nil
+}
+
+func lookupFlag(cmd *cli.Command, name string) cli.Flag {
+	for _, f := range cmd.Flags {
+		for _, n := range f.Names() {
+			if n == name {
+				return f
+			}
 		}
 	}
 	return nil

@@ -32,50 +32,58 @@ func runHistoryScenario(t *testing.T, store string, wall float64, extra ...strin
 }
 
 func TestHistoryRecordsEveryRun(t *testing.T) {
-	store := filepath.Join(t.TempDir(), "sub", "history.db")
-	for i, branch := range []string{"main", "dev", "main"} {
-		if r := runHistoryScenario(t, store, float64(10+i), "--label", "branch="+branch, "--label", "commit=c"+fmt.Sprint(i)); r.code != 0 {
-			t.Fatalf("run %d: exit %d\n%s", i, r.code, r.stderr)
-		}
-	}
-	if r := benchctl(t, "monitor", "-q", "--gpu-backend", "none", "--history", store, "--label", "branch=main", "--", "true"); r.code != 0 {
-		t.Fatalf("monitor: exit %d\n%s", r.code, r.stderr)
-	}
-	cases := []struct {
-		name  string
-		args  []string
-		lines int
-		want  []string
-	}{
-		{"all", nil, 4, []string{"monitor", "branch=dev commit=c1", "passed"}},
-		{"label", []string{"--label", "branch=main"}, 3, []string{"commit=c2"}},
-		{"suite", []string{"--suite", "speed"}, 3, nil},
-		{"last", []string{"--last", "1"}, 1, []string{"monitor"}},
-		{"since a day ago", []string{"--since", "1d"}, 4, nil},
-		{"until a day ago", []string{"--until", "1d"}, 0, nil},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			r := benchctl(t, append([]string{"history", "list", "--history", store}, c.args...)...)
-			lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
-			if r.code != 0 || len(lines)-1 != c.lines {
-				t.Fatalf("exit %d, %d runs, want %d\n%s%s", r.code, len(lines)-1, c.lines, r.stdout, r.stderr)
+	for name, newStore := range historyStores(t) {
+		t.Run(name, func(t *testing.T) {
+			store := newStore(t)
+			if name == "sqlite" {
+				store = filepath.Join(filepath.Dir(store), "sub", "history.db") // a folder benchctl makes
 			}
-			for _, w := range c.want {
-				if !strings.Contains(r.stdout, w) {
-					t.Errorf("list lacks %q:\n%s", w, r.stdout)
+			for i, branch := range []string{"main", "dev", "main"} {
+				if r := runHistoryScenario(t, store, float64(10+i), "--label", "branch="+branch, "--label", "commit=c"+fmt.Sprint(i)); r.code != 0 {
+					t.Fatalf("run %d: exit %d\n%s", i, r.code, r.stderr)
 				}
 			}
+			if r := benchctl(t, "monitor", "-q", "--gpu-backend", "none", "--history", store, "--label", "branch=main", "--", "true"); r.code != 0 {
+				t.Fatalf("monitor: exit %d\n%s", r.code, r.stderr)
+			}
+			cases := []struct {
+				name  string
+				args  []string
+				lines int
+				want  []string
+			}{
+				{"all", nil, 4, []string{"monitor", "branch=dev commit=c1", "passed"}},
+				{"label", []string{"--label", "branch=main"}, 3, []string{"commit=c2"}},
+				{"suite", []string{"--suite", "speed"}, 3, nil},
+				{"last", []string{"--last", "1"}, 1, []string{"monitor"}},
+				{"since a day ago", []string{"--since", "1d"}, 4, nil},
+				{"until a day ago", []string{"--until", "1d"}, 0, nil},
+			}
+			for _, c := range cases {
+				t.Run(c.name, func(t *testing.T) {
+					r := benchctl(t, append([]string{"history", "list", "--history", store}, c.args...)...)
+					lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+					if r.code != 0 || len(lines)-1 != c.lines {
+						t.Fatalf("exit %d, %d runs, want %d\n%s%s", r.code, len(lines)-1, c.lines, r.stdout, r.stderr)
+					}
+					for _, w := range c.want {
+						if !strings.Contains(r.stdout, w) {
+							t.Errorf("list lacks %q:\n%s", w, r.stdout)
+						}
+					}
+				})
+			}
+			r := benchctl(t, "history", "show", "--history", store, "3")
+			if r.code != 0 {
+				t.Fatalf("show: exit %d\n%s", r.code, r.stderr)
+			}
+			for _, w := range []string{"run 3 (run): passed", "labels: branch=main commit=c2", "speed / wall", "12s", "lower is better"} {
+				if !strings.Contains(r.stdout, w) {
+					t.Errorf("show lacks %q:\n%s", w, r.stdout)
+				}
+			}
+
 		})
-	}
-	r := benchctl(t, "history", "show", "--history", store, "3")
-	if r.code != 0 {
-		t.Fatalf("show: exit %d\n%s", r.code, r.stderr)
-	}
-	for _, w := range []string{"run 3 (run): passed", "labels: branch=main commit=c2", "speed / wall", "12s", "lower is better"} {
-		if !strings.Contains(r.stdout, w) {
-			t.Errorf("show lacks %q:\n%s", w, r.stdout)
-		}
 	}
 }
 
@@ -150,39 +158,48 @@ func setVersion(t *testing.T, path string, v int) {
 	}
 }
 
-// Two benchctl processes writing one SQLite file at once: WAL and the busy
-// timeout make the second wait, and every run of both is recorded.
+// Two benchctl processes writing one store at once: on SQLite, WAL and the
+// busy timeout make the second wait; every run of both is recorded.
 func TestHistoryConcurrentWriters(t *testing.T) {
-	store := filepath.Join(t.TempDir(), "history.db")
-	const each = 3
-	var wg sync.WaitGroup
-	codes := make(chan int, 2*each)
-	for w := range 2 {
-		wg.Go(func() {
-			for i := range each {
-				r := benchctl(t, "run", "-q", "--gpu-backend", "none", "--history", store, "--results-dir", t.TempDir(),
-					"--label", fmt.Sprintf("writer=%d", w), "--var", fmt.Sprintf("wall=%d", i), "testdata/history.lua")
-				codes <- r.code
+	for name, newStore := range historyStores(t) {
+		t.Run(name, func(t *testing.T) {
+			store := newStore(t)
+			const each = 3
+			var wg sync.WaitGroup
+			codes := make(chan int, 2*each)
+			for w := range 2 {
+				wg.Go(func() {
+					for i := range each {
+						r := benchctl(t, "run", "-q", "--gpu-backend", "none", "--history", store, "--results-dir", t.TempDir(),
+							"--label", fmt.Sprintf("writer=%d", w), "--var", fmt.Sprintf("wall=%d", i), "testdata/history.lua")
+						codes <- r.code
+					}
+				})
 			}
+			wg.Wait()
+			close(codes)
+			for c := range codes {
+				if c != 0 {
+					t.Errorf("a writer exited %d", c)
+				}
+			}
+			target, err := history.ParseTarget(store)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := history.Open(context.Background(), target, history.Options{ReadOnly: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			for w := range 2 {
+				runs, err := s.List(context.Background(), history.Filter{Labels: map[string]string{"writer": fmt.Sprint(w)}, Finished: true})
+				if err != nil || len(runs) != each {
+					t.Errorf("writer %d: %d finished runs recorded, want %d (%v)", w, len(runs), each, err)
+				}
+			}
+
 		})
-	}
-	wg.Wait()
-	close(codes)
-	for c := range codes {
-		if c != 0 {
-			t.Errorf("a writer exited %d", c)
-		}
-	}
-	s, err := history.Open(context.Background(), history.Target{Dialect: "sqlite", DSN: store, Display: store}, history.Options{ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	for w := range 2 {
-		runs, err := s.List(context.Background(), history.Filter{Labels: map[string]string{"writer": fmt.Sprint(w)}, Finished: true})
-		if err != nil || len(runs) != each {
-			t.Errorf("writer %d: %d finished runs recorded, want %d (%v)", w, len(runs), each, err)
-		}
 	}
 }
 
@@ -209,5 +226,56 @@ func TestHistoryLocked(t *testing.T) {
 	r := runHistoryScenario(t, store, 11, "--history-timeout", "1s")
 	if r.code != exitHistory || !strings.Contains(r.stderr, "locked") {
 		t.Fatalf("exit %d, want %d naming the lock\n%s", r.code, exitHistory, r.stderr)
+	}
+}
+
+// A wall time that steps from 10 s to 13 s: history trend marks the change
+// in every format, and history export gives one CSV row per run and metric.
+func TestHistoryTrendAndExport(t *testing.T) {
+	for name, newStore := range historyStores(t) {
+		t.Run(name, func(t *testing.T) {
+			store := newStore(t)
+			walls := []float64{10.1, 9.9, 10.2, 10, 9.8, 10.1, 10, 9.9, 13.1, 12.9, 13, 13.2, 12.8, 13, 13.1, 12.9}
+			for i, w := range walls {
+				if r := runHistoryScenario(t, store, w); r.code != 0 {
+					t.Fatalf("run %d: exit %d\n%s", i, r.code, r.stderr)
+				}
+			}
+			out := filepath.Join(t.TempDir(), "trend.html")
+			formats := []struct {
+				args []string
+				file string
+				want []string
+			}{
+				{[]string{"wall"}, "", []string{"speed/wall/wall (lower is better)", "16 runs", "regression", "+30.0%", "E-divisive"}},
+				{[]string{"wall", "--format", "markdown"}, "", []string{"### speed/wall/wall", "**9** |", "regression"}},
+				{[]string{"wall", "--format", "html", "--out", out}, out, []string{"<svg", `<g class="mark regression">`, "from run 9"}},
+				{[]string{"w*", "--last", "8"}, "", []string{"8 runs", "no change detected"}},
+			}
+			for _, f := range formats {
+				r := benchctl(t, append([]string{"history", "trend", "--history", store}, f.args...)...)
+				got := r.stdout
+				if f.file != "" {
+					data, _ := os.ReadFile(f.file)
+					got = string(data)
+				}
+				if r.code != 0 {
+					t.Fatalf("trend %v: exit %d\n%s", f.args, r.code, r.stderr)
+				}
+				for _, w := range f.want {
+					if !strings.Contains(got, w) {
+						t.Errorf("trend %v lacks %q:\n%s", f.args, w, got)
+					}
+				}
+			}
+			if r := benchctl(t, "history", "trend", "--history", store, "nope"); r.code != 2 || !strings.Contains(r.stderr, `no metric "nope"`) {
+				t.Errorf("trend of a missing metric: exit %d\n%s", r.code, r.stderr)
+			}
+			r := benchctl(t, "history", "export", "--csv", "--history", store, "--last", "4")
+			lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+			if r.code != 0 || len(lines) != 1+4*2 || !strings.HasPrefix(lines[0], "run_id,started_at,") {
+				t.Errorf("export: exit %d, %d lines, want a header and 8 rows\n%s%s", r.code, len(lines), r.stdout, r.stderr)
+			}
+		})
 	}
 }

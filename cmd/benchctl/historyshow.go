@@ -15,7 +15,11 @@ import (
 )
 
 func historyShow(c *cli.Context) error {
-	if c.NArg() != 1 {
+	args, err := positional(c)
+	if err != nil {
+		return err
+	}
+	if len(args) != 1 {
 		return usageError("history show: want one run ID or latest")
 	}
 	s, err := openHistoryStore(c, true)
@@ -23,7 +27,7 @@ func historyShow(c *cli.Context) error {
 		return err
 	}
 	defer s.Close()
-	id, err := runID(c, s, c.Args().First())
+	id, err := runID(c, s, args[0])
 	if err != nil {
 		return err
 	}

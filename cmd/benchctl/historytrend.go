@@ -37,7 +37,11 @@ func historyTrendCommand() *cli.Command {
 }
 
 func historyTrend(c *cli.Context) error {
-	if c.NArg() != 1 {
+	args, err := positional(c)
+	if err != nil {
+		return err
+	}
+	if len(args) != 1 {
 		return usageError("history trend: want one METRIC (a name or a pattern such as 'run.*.wall')")
 	}
 	render, ok := trendFormats[c.String("format")]
@@ -63,7 +67,7 @@ func historyTrend(c *cli.Context) error {
 		return err
 	}
 	defer s.Close()
-	metric := c.Args().First()
+	metric := args[0]
 	series, err := s.Series(c.Context, metric, f)
 	if err != nil {
 		return &exitError{code: exitHistory, err: fmt.Errorf("history: %w", err)}
@@ -123,11 +127,15 @@ func historyExportCommand() *cli.Command {
 }
 
 func historyExport(c *cli.Context) error {
+	args, err := positional(c)
+	if err != nil {
+		return err
+	}
 	if !c.Bool("csv") {
 		return usageError("history export: CSV is the only format")
 	}
-	if c.NArg() > 0 {
-		return usageError("history export: unexpected argument %q", c.Args().First())
+	if len(args) > 0 {
+		return usageError("history export: unexpected argument %q", args[0])
 	}
 	f, err := historyFilter(c)
 	if err != nil {
