@@ -115,12 +115,14 @@ func Flags() []Flag {
 }
 
 // Open opens the named backend. "auto" opens the first auto backend that
-// opens (nvml when a GPU is there) and otherwise returns the none backend
-// with the reason they gave. An unknown name is an error naming the known
-// ones.
+// opens (nvml when a GPU is there); when every one says there is no GPU here
+// (an error wrapping ErrUnavailable) it returns the none backend with their
+// reasons, and any other error of an auto backend (a GPU in cfg.Select that
+// does not exist, say) is returned: a run must not go GPU-less because its
+// GPU selection was wrong. An unknown name is an error naming the known ones.
 func Open(name string, cfg Config) (Backend, error) {
 	if name == "" || name == "auto" {
-		return openAuto(cfg), nil
+		return openAuto(cfg)
 	}
 	r := registration(name)
 	if r.Open == nil {
@@ -129,19 +131,22 @@ func Open(name string, cfg Config) (Backend, error) {
 	return r.Open(cfg)
 }
 
-func openAuto(cfg Config) Backend {
+func openAuto(cfg Config) (Backend, error) {
 	var reasons []string
 	for _, name := range AutoNames() {
 		b, err := registration(name).Open(cfg)
 		if err == nil {
-			return b
+			return b, nil
+		}
+		if !IsUnavailable(err) {
+			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 		reasons = append(reasons, err.Error())
 	}
 	if len(reasons) == 0 {
-		return None(fmt.Errorf("%w: no backend for auto is compiled in", ErrUnavailable).Error())
+		return None(fmt.Errorf("%w: no backend for auto is compiled in", ErrUnavailable).Error()), nil
 	}
-	return None(strings.Join(reasons, "; "))
+	return None(strings.Join(reasons, "; ")), nil
 }
 
 // IsUnavailable reports whether err means "no GPU here".

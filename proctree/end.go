@@ -2,7 +2,10 @@ package proctree
 
 import (
 	"bytes"
+	"cmp"
+	"errors"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,21 +27,38 @@ func EnableSubreaper() error {
 }
 
 // Tracker polls a process tree so that processes which leave the process group
-// (setsid) are still known when the tree must be ended. Its methods are safe
-// for concurrent use.
+// (setsid) are still known when the tree must be ended. It knows each process
+// by its Identity and holds a Handle on it, so a process that ended and whose
+// pid another process took is never signalled; such refusals are kept for the
+// report (Reused). Its methods are safe for concurrent use.
 type Tracker struct {
-	root int
-	mu   sync.Mutex
-	pids map[int]bool
-	done chan struct{}
-	once sync.Once
+	root    Identity
+	mu      sync.Mutex
+	members map[int]*Handle // by pid
+	reused  []Identity
+	done    chan struct{}
+	once    sync.Once
 }
 
-// Track starts polling the tree of root every 100 ms until Stop.
+// Track starts polling the tree of root, a process this one started and has
+// not reaped, every 100 ms until Stop. Close releases what it holds.
 func Track(root int) *Tracker {
-	t := &Tracker{root: root, pids: map[int]bool{root: true}, done: make(chan struct{})}
+	id, _ := identity(root)
+	t := &Tracker{root: id, members: map[int]*Handle{}, done: make(chan struct{})}
+	t.mu.Lock()
+	t.add(id)
+	t.mu.Unlock()
 	go t.loop()
 	return t
+}
+
+// identity reads the identity of pid, a zombie included.
+func identity(pid int) (Identity, error) {
+	p, err := NewWalker().Stat(pid)
+	if err != nil {
+		return Identity{PID: pid}, err
+	}
+	return Identity{PID: pid, Start: p.Start}, nil
 }
 
 func (t *Tracker) loop() {
@@ -54,34 +74,94 @@ func (t *Tracker) loop() {
 	}
 }
 
+// scan adds the live processes of the root's tree. Once the root's pid names
+// another process, the tree is not walked again: it would be that process's.
 func (t *Tracker) scan() {
-	pids, err := Tree(t.root)
-	if err != nil {
+	var found []Identity
+	isRoot, ours := true, false
+	err := NewWalker().Walk(t.root.PID, func(p Proc) {
+		if isRoot {
+			isRoot, ours = false, p.Start == t.root.Start
+		}
+		if ours && p.Alive() {
+			found = append(found, Identity{PID: p.PID, Start: p.Start})
+		}
+	})
+	if err != nil || !ours {
 		return
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	for _, p := range pids {
-		if len(t.pids) >= maxTracked {
-			break
-		}
-		t.pids[p] = true
+	for _, id := range found {
+		t.add(id)
 	}
 }
 
-// Stop ends the polling. The pids seen so far stay known.
+// add takes a handle on id, replacing one on an earlier process with the same
+// pid (which has ended). The caller holds t.mu.
+func (t *Tracker) add(id Identity) {
+	if h := t.members[id.PID]; h != nil {
+		if h.id == id {
+			return
+		}
+		h.Close()
+		delete(t.members, id.PID)
+	}
+	if len(t.members) >= maxTracked {
+		return
+	}
+	if h, err := Open(id); err == nil {
+		t.members[id.PID] = h
+	}
+}
+
+// Stop ends the polling. The processes seen so far stay known.
 func (t *Tracker) Stop() { t.once.Do(func() { close(t.done) }) }
 
-// PIDs lists every process seen in the tree so far, after one more look.
-func (t *Tracker) PIDs() []int {
+// Close stops the polling and releases the handles.
+func (t *Tracker) Close() {
+	t.Stop()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for pid, h := range t.members {
+		h.Close()
+		delete(t.members, pid)
+	}
+}
+
+// Root returns the identity of the tree's root.
+func (t *Tracker) Root() Identity { return t.root }
+
+// Members lists every process seen in the tree so far, after one more look,
+// by pid.
+func (t *Tracker) Members() []Identity {
 	t.scan()
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	out := make([]int, 0, len(t.pids))
-	for p := range t.pids {
-		out = append(out, p)
+	out := make([]Identity, 0, len(t.members))
+	for _, h := range t.members {
+		out = append(out, h.id)
 	}
+	slices.SortFunc(out, func(a, b Identity) int { return cmp.Compare(a.PID, b.PID) })
 	return out
+}
+
+// Reused lists the processes of the tree that were to be signalled but had
+// ended, their pid taken by another process: that process was left alone.
+func (t *Tracker) Reused() []Identity {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return slices.Clone(t.reused)
+}
+
+func (t *Tracker) noteReused(ids ...Identity) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, id := range ids {
+		if !slices.Contains(t.reused, id) {
+			t.reused = append(t.reused, id)
+		}
+	}
 }
 
 // End ends a running tree whose root leads its own process group: SIGTERM to
@@ -89,7 +169,7 @@ func (t *Tracker) PIDs() []int {
 // left after the grace period. exited delivers the root's wait result, which
 // End returns.
 func (t *Tracker) End(grace time.Duration, exited <-chan error) error {
-	signalTree(t.root, t.PIDs(), syscall.SIGTERM)
+	t.signalTree(syscall.SIGTERM)
 	timer := time.NewTimer(grace)
 	defer timer.Stop()
 	select {
@@ -97,68 +177,119 @@ func (t *Tracker) End(grace time.Duration, exited <-chan error) error {
 		return err
 	case <-timer.C:
 	}
-	signalTree(t.root, t.PIDs(), syscall.SIGKILL)
+	t.signalTree(syscall.SIGKILL)
 	return <-exited
 }
 
-func signalTree(pgid int, pids []int, sig syscall.Signal) {
-	_ = syscall.Kill(-pgid, sig)
-	for _, p := range pids {
-		if p > 1 && p != os.Getpid() {
-			_ = syscall.Kill(p, sig)
+// signalTree signals the root's process group, while that group is still the
+// tree's, and every member by its handle.
+func (t *Tracker) signalTree(sig syscall.Signal) {
+	t.scan()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.groupHeld() {
+		_ = syscall.Kill(-t.root.PID, sig)
+	}
+	for pid, h := range t.members {
+		if pid <= 1 || pid == os.Getpid() {
+			continue
+		}
+		if err := h.Signal(sig); errors.Is(err, ErrReused) {
+			t.reused = append(t.reused, h.id)
+			h.Close()
+			delete(t.members, pid)
 		}
 	}
+}
+
+// groupHeld reports whether a member of the tree still leads or belongs to
+// the process group numbered as the root's pid. While one does, the kernel
+// cannot give that number to another group. The caller holds t.mu.
+func (t *Tracker) groupHeld() bool {
+	w := NewWalker()
+	for _, h := range t.members {
+		p, err := w.Stat(h.id.PID)
+		if err == nil && p.Start == h.id.Start && p.Pgrp == t.root.PID {
+			return true
+		}
+	}
+	return false
 }
 
 // Leftovers lists the processes of the tree still alive once its root has
 // ended: the tracked tree, and this process's own descendants that were not
 // in before (orphans reparented to us as subreaper).
-func (t *Tracker) Leftovers(before map[int]bool) []int {
-	seen := map[int]bool{}
-	var out []int
-	add := func(p int) {
-		if p <= 1 || p == os.Getpid() || seen[p] || !Alive(p) {
+func (t *Tracker) Leftovers(before map[Identity]bool) []Identity {
+	seen := map[Identity]bool{}
+	var out []Identity
+	add := func(id Identity) {
+		if id.PID <= 1 || id.PID == os.Getpid() || seen[id] || !id.Alive() {
 			return
 		}
-		seen[p] = true
-		out = append(out, p)
+		seen[id] = true
+		out = append(out, id)
 	}
-	for _, p := range t.PIDs() {
-		add(p)
+	for _, id := range t.Members() {
+		add(id)
 	}
-	for p := range DescendantsOfSelf() {
-		if !before[p] {
-			add(p)
+	for id := range DescendantsOfSelf() {
+		if !before[id] {
+			add(id)
 		}
 	}
 	return out
 }
 
-// Kill ends processes: SIGTERM, then SIGKILL to those alive after grace. It
-// returns once they are gone, or after a short wait for the SIGKILLed.
-func Kill(pids []int, grace time.Duration) {
-	for _, p := range pids {
-		_ = syscall.Kill(p, syscall.SIGTERM)
-	}
-	if waitGone(pids, time.Now().Add(grace), 20*time.Millisecond) {
-		return
-	}
-	for _, p := range pids {
-		if Alive(p) {
-			_ = syscall.Kill(p, syscall.SIGKILL)
-		}
-	}
-	waitGone(pids, time.Now().Add(500*time.Millisecond), 10*time.Millisecond)
+// Kill ends processes as Kill does and keeps those it left alone because
+// their pid had been taken by another process, for Reused.
+func (t *Tracker) Kill(ids []Identity, grace time.Duration) {
+	t.noteReused(Kill(ids, grace)...)
 }
 
-// waitGone reaps zombies and polls until none of pids is alive or the deadline
+// Kill ends processes: SIGTERM, then SIGKILL to those alive after grace. It
+// returns once they are gone, or after a short wait for the SIGKILLed. A
+// process that has ended and whose pid another process took is not
+// signalled: it is returned in reused.
+func Kill(ids []Identity, grace time.Duration) (reused []Identity) {
+	var hs []*Handle
+	for _, id := range ids {
+		h, err := Open(id)
+		if errors.Is(err, ErrReused) {
+			reused = append(reused, id)
+		}
+		if err == nil {
+			hs = append(hs, h)
+		}
+	}
+	defer func() {
+		for _, h := range hs {
+			h.Close()
+		}
+	}()
+	signal := func(sig syscall.Signal) {
+		for _, h := range hs {
+			if err := h.Signal(sig); errors.Is(err, ErrReused) && !slices.Contains(reused, h.id) {
+				reused = append(reused, h.id)
+			}
+		}
+	}
+	signal(syscall.SIGTERM)
+	if waitGone(ids, time.Now().Add(grace), 20*time.Millisecond) {
+		return reused
+	}
+	signal(syscall.SIGKILL)
+	waitGone(ids, time.Now().Add(500*time.Millisecond), 10*time.Millisecond)
+	return reused
+}
+
+// waitGone reaps zombies and polls until none of ids is alive or the deadline
 // passes; it reports whether they are all gone.
-func waitGone(pids []int, deadline time.Time, poll time.Duration) bool {
+func waitGone(ids []Identity, deadline time.Time, poll time.Duration) bool {
 	for {
 		ReapZombies()
 		alive := false
-		for _, p := range pids {
-			alive = alive || Alive(p)
+		for _, id := range ids {
+			alive = alive || id.Alive()
 		}
 		if !alive {
 			return true
@@ -171,14 +302,14 @@ func waitGone(pids []int, deadline time.Time, poll time.Duration) bool {
 }
 
 // DescendantsOfSelf lists this process's live descendants.
-func DescendantsOfSelf() map[int]bool {
-	pids, _ := Tree(os.Getpid())
-	out := make(map[int]bool, len(pids))
-	for _, p := range pids {
-		if p != os.Getpid() {
-			out[p] = true
+func DescendantsOfSelf() map[Identity]bool {
+	out := map[Identity]bool{}
+	self := os.Getpid()
+	_ = NewWalker().Walk(self, func(p Proc) {
+		if p.PID != self && p.Alive() {
+			out[Identity{PID: p.PID, Start: p.Start}] = true
 		}
-	}
+	})
 	return out
 }
 

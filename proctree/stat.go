@@ -12,8 +12,12 @@ import (
 type Proc struct {
 	PID     int
 	PPID    int
+	Pgrp    int // process group
 	Session int
 	State   byte
+	// Start is when the process started, in clock ticks after boot: with the
+	// pid it names one process for its whole life (see Identity).
+	Start uint64
 	// Utime, Stime, Cutime and Cstime are in clock ticks (USER_HZ).
 	Utime, Stime, Cutime, Cstime uint64
 	// RSSPages is the resident set in pages: the same counter as VmRSS in
@@ -32,11 +36,13 @@ var ErrMalformed = errors.New("malformed stat line")
 const (
 	fState   = 0
 	fPPID    = 1
+	fPgrp    = 2
 	fSession = 3
 	fUtime   = 11
 	fStime   = 12
 	fCutime  = 13
 	fCstime  = 14
+	fStart   = 19
 	fRSS     = 21
 	fLast    = fRSS
 )
@@ -69,7 +75,7 @@ func parseStat(line []byte) (Proc, error) {
 		fields[i], rest = rest[:end], rest[end:]
 	}
 	var n [fLast + 1]int64
-	for _, i := range [...]int{fPPID, fSession, fUtime, fStime, fCutime, fCstime, fRSS} {
+	for _, i := range [...]int{fPPID, fPgrp, fSession, fUtime, fStime, fCutime, fCstime, fStart, fRSS} {
 		v, err := atoi(fields[i])
 		if err != nil {
 			return st, fmt.Errorf("%w: field %d: %w", ErrMalformed, i, err)
@@ -79,7 +85,9 @@ func parseStat(line []byte) (Proc, error) {
 	st = Proc{
 		PID:      int(pid),
 		PPID:     int(n[fPPID]),
+		Pgrp:     int(n[fPgrp]),
 		Session:  int(n[fSession]),
+		Start:    uint64(n[fStart]),
 		State:    fields[fState][0],
 		Utime:    uint64(n[fUtime]),
 		Stime:    uint64(n[fStime]),

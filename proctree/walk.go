@@ -138,12 +138,16 @@ func (w *Walker) walkChildren(root int, visit func(Proc)) (ok bool, err error) {
 		return true, noProcess(root)
 	}
 	seen := map[int]bool{root: true}
+	parent := map[int]int{}
 	queue := []int{root}
 	for head := 0; head < len(queue); head++ {
 		pid := queue[head]
 		if head > 0 {
 			if st, err = w.Stat(pid); err != nil {
 				continue // vanished, or unreadable: skipped as in a full scan
+			}
+			if st.PPID != parent[pid] {
+				continue // ended after its parent's list was read, and the pid reused
 			}
 		}
 		visit(st)
@@ -155,6 +159,7 @@ func (w *Walker) walkChildren(root int, visit func(Proc)) (ok bool, err error) {
 		for _, k := range kids {
 			if !seen[k] {
 				seen[k] = true
+				parent[k] = pid
 				queue = append(queue, k)
 			}
 		}

@@ -29,6 +29,14 @@ type Run struct {
 	Error     string    `json:"error,omitempty"` // why it could not start, or what ended it
 	OOMLine   string    `json:"oom_line,omitempty"`
 	PID       int       `json:"pid,omitempty"`
+	// PIDStart is when PID started, in clock ticks after boot
+	// (/proc/PID/stat field 22): with PID it names the process for its
+	// whole life, so a later look can tell it from one that took the number.
+	PIDStart uint64 `json:"pid_start,omitempty"`
+	// ReusedPIDs are pids of the pipeline's tree whose process had ended and
+	// whose number another process had taken when the tree was signalled:
+	// that process was left alone.
+	ReusedPIDs []int `json:"reused_pids,omitempty"`
 
 	Stages     []Stage  `json:"stages,omitempty"`
 	StdoutTail []string `json:"stdout_tail,omitempty"`

@@ -165,7 +165,7 @@ func writerOrNil(f *os.File) io.Writer {
 }
 
 func wait(ctx context.Context, s Spec, cmd *exec.Cmd, run *result.Run, outPipe, errPipe *os.File,
-	outLog, errLog *os.File, stdout, stderr *tail, before map[int]bool) result.Run {
+	outLog, errLog *os.File, stdout, stderr *tail, before map[proctree.Identity]bool) result.Run {
 	defer closeAll(outPipe, errPipe)
 	start := time.Now()
 	run.StartedAt = start
@@ -175,6 +175,8 @@ func wait(ctx context.Context, s Spec, cmd *exec.Cmd, run *result.Run, outPipe, 
 		s.Hooks.Started(pid)
 	}
 	tracker := proctree.Track(pid)
+	defer tracker.Close()
+	run.PIDStart = tracker.Root().Start
 
 	st := &stager{spec: s, start: start, run: run}
 	pumped := readOutput(s, run, st, outPipe, errPipe, outLog, errLog, stdout, stderr)
@@ -199,6 +201,7 @@ func wait(ctx context.Context, s Spec, cmd *exec.Cmd, run *result.Run, outPipe, 
 	run.StdoutTail, run.StderrTail = stdout.get(), stderr.get()
 	proctree.ReapZombies()
 	classify(run, s, waitErr, endedBy)
+	noteReused(run, tracker.Reused())
 	return *run
 }
 
@@ -226,17 +229,40 @@ func waitExit(ctx context.Context, s Spec, tracker *proctree.Tracker, exited <-c
 // endLeftovers ends whatever of the tree outlived the main process: an
 // orphaned worker still holding a GPU is the leak users most need to hear
 // about. A pipeline that exited on its own is told so in run.Error.
-func endLeftovers(s Spec, run *result.Run, tracker *proctree.Tracker, before map[int]bool, endedBy result.ExitClass) {
+func endLeftovers(s Spec, run *result.Run, tracker *proctree.Tracker, before map[proctree.Identity]bool, endedBy result.ExitClass) {
 	left := tracker.Leftovers(before)
 	if len(left) == 0 {
 		return
 	}
-	if s.Hooks.Leftovers != nil {
-		s.Hooks.Leftovers(left)
+	pids := make([]int, len(left))
+	for i, id := range left {
+		pids[i] = id.PID
 	}
-	proctree.Kill(left, s.Grace)
+	if s.Hooks.Leftovers != nil {
+		s.Hooks.Leftovers(pids)
+	}
+	tracker.Kill(left, s.Grace)
 	if endedBy == "" {
-		run.Error = fmt.Sprintf("%d process(es) of the pipeline outlived it and were ended: %v", len(left), left)
+		run.Error = fmt.Sprintf("%d process(es) of the pipeline outlived it and were ended: %v", len(pids), pids)
+	}
+}
+
+// noteReused records the processes of the tree that had ended, their pid
+// taken by another process, when they were to be signalled: that process was
+// left alone, and the report says so.
+func noteReused(run *result.Run, reused []proctree.Identity) {
+	if len(reused) == 0 {
+		return
+	}
+	for _, id := range reused {
+		run.ReusedPIDs = append(run.ReusedPIDs, id.PID)
+	}
+	msg := fmt.Sprintf("%d pid(s) of the pipeline's tree had been reused by other processes, which were not signalled: %v",
+		len(reused), run.ReusedPIDs)
+	if run.Error == "" {
+		run.Error = msg
+	} else {
+		run.Error += "; " + msg
 	}
 }
 

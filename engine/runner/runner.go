@@ -45,7 +45,9 @@ func Run(ctx context.Context, b probes.Backend, spec pipeline.Spec, o Options) r
 		}
 	}
 	spec.Hooks.Leftovers = func(pids []int) {
-		orphans = findOrphans(b, pids)
+		// The sampler's goroutine owns the backend (probes.Backend is never
+		// sampled concurrently): read its latest snapshot, not the backend.
+		orphans = findOrphans(s.Latest(), pids)
 		if user.Leftovers != nil {
 			user.Leftovers(pids)
 		}
@@ -60,13 +62,9 @@ func Run(ctx context.Context, b probes.Backend, spec pipeline.Spec, o Options) r
 	return run
 }
 
-// findOrphans reports which leftover processes still hold GPU memory. They are
-// ended by the runner right after.
-func findOrphans(b probes.Backend, pids []int) []result.Orphan {
-	snap, err := b.Sample()
-	if err != nil {
-		return nil
-	}
+// findOrphans reports which leftover processes held GPU memory in snap. They
+// are ended by the runner right after.
+func findOrphans(snap probes.Snapshot, pids []int) []result.Orphan {
 	left := map[int]bool{}
 	for _, p := range pids {
 		left[p] = true

@@ -26,8 +26,12 @@ import (
 
 func init() {
 	probes.Register(probes.Registration{Name: "nvml", Auto: true,
-		Open: func(cfg probes.Config) (probes.Backend, error) { return NewWithLib(nvml.New(), cfg) }})
+		Open: func(cfg probes.Config) (probes.Backend, error) { return NewWithLib(newLib(), cfg) }})
 }
+
+// newLib is the library the registered factory opens; tests put a mock there
+// to drive --gpu-backend auto through the registry.
+var newLib = func() nvml.Interface { return nvml.New() }
 
 var (
 	_ probes.Backend       = (*Backend)(nil)

@@ -188,3 +188,56 @@ func TestCloseShutsDownOnce(t *testing.T) {
 		t.Errorf("sample after close: %v", err)
 	}
 }
+
+// TestAutoFallsBackOnlyWithoutGPU drives --gpu-backend auto through the
+// registry on a mocked NVML: only "no GPU here" gives the none backend; any
+// other error, a GPU selection naming no GPU above all, is returned so the
+// run stops with the reason instead of going on without GPUs.
+func TestAutoFallsBackOnlyWithoutGPU(t *testing.T) {
+	tests := []struct {
+		name     string
+		setup    func(f *fakeLib)
+		sel      []string
+		wantName string // backend opened; "" wants an error
+		wantErr  string
+	}{
+		{"gpus here", nil, nil, "nvml", ""},
+		{"gpus here, good selection", nil, []string{"1"}, "nvml", ""},
+		{"no driver falls back", func(f *fakeLib) {
+			f.InitFunc = func() nvml.Return { return nvml.ERROR_LIBRARY_NOT_FOUND }
+		}, []string{"7"}, "none", ""},
+		{"no gpu falls back", func(f *fakeLib) {
+			f.DeviceGetCountFunc = func() (int, nvml.Return) { return 0, nvml.SUCCESS }
+		}, nil, "none", ""},
+		{"bad index is an error", nil, []string{"7"}, "", `no gpu with nvml index 7`},
+		{"bad uuid is an error", nil, []string{"GPU-nope"}, "", `select gpu "GPU-nope"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeLib(h100(2))
+			if tt.setup != nil {
+				tt.setup(f)
+			}
+			defer func(old func() nvml.Interface) { newLib = old }(newLib)
+			newLib = func() nvml.Interface { return f }
+			b, err := probes.Open("auto", probes.Config{Select: tt.sel})
+			if tt.wantName == "" {
+				if err == nil {
+					b.Close()
+					t.Fatalf("auto opened %s, want the error %q", b.Name(), tt.wantErr)
+				}
+				if probes.IsUnavailable(err) || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("auto: %v, want an error saying %q, not unavailable", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("auto: %v", err)
+			}
+			defer b.Close()
+			if b.Name() != tt.wantName {
+				t.Errorf("auto opened %s, want %s", b.Name(), tt.wantName)
+			}
+		})
+	}
+}
