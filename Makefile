@@ -5,7 +5,8 @@ GO        ?= go
 BIN       := bin
 RESULTS   ?= reports/latest
 VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
-LDFLAGS   := -extldflags=-Wl,-z,lazy -X main.version=$(VERSION)
+COMMIT    ?= $(shell git rev-parse HEAD 2>/dev/null)
+LDFLAGS   := -extldflags=-Wl,-z,lazy -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 # go-nvml's header is noisy; lazy binding lets the binary start without a driver.
 export CGO_CFLAGS := -Wno-deprecated-declarations
 PYTHON    ?= python3

@@ -201,6 +201,9 @@ func runResultFields() []string {
 	rt := reflect.TypeFor[result.Run]()
 	for i := range rt.NumField() {
 		if name, _, _ := strings.Cut(rt.Field(i).Tag.Get("json"), ","); name != "" && name != "-" {
+			if lname, ok := luaNames[name]; ok {
+				name = lname
+			}
 			fields = append(fields, name)
 		}
 	}

@@ -54,6 +54,7 @@ type Engine struct {
 	report   *result.Report
 	mu       sync.Mutex
 	usedVars map[string]bool
+	warned   map[string]bool // deprecations warned about
 	progress Progress
 }
 
@@ -68,7 +69,7 @@ func New(opts Options) *Engine {
 	if opts.ResultsDir == "" {
 		opts.ResultsDir = filepath.Join("reports", time.Now().Format("20060102-150405"))
 	}
-	return &Engine{opts: opts, usedVars: map[string]bool{}}
+	return &Engine{opts: opts, usedVars: map[string]bool{}, warned: map[string]bool{}}
 }
 
 // ErrBadScenario is wrapped by Run's error when a scenario could not be loaded;
@@ -152,12 +153,18 @@ func (e *Engine) runFile(ctx context.Context, file string) error {
 }
 
 func (e *Engine) selected(suiteTags, testTags []string) bool {
-	if len(e.opts.Tags) == 0 {
+	return Selected(e.opts.Tags, suiteTags, testTags)
+}
+
+// Selected says whether a test runs under --tags want: with no tags every
+// test does, otherwise those whose suite or own tags hold one of them.
+func Selected(want, suiteTags, testTags []string) bool {
+	if len(want) == 0 {
 		return true
 	}
-	for _, want := range e.opts.Tags {
+	for _, w := range want {
 		for _, t := range append(append([]string(nil), suiteTags...), testTags...) {
-			if t == want {
+			if t == w {
 				return true
 			}
 		}

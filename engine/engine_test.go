@@ -155,8 +155,10 @@ func TestDeadlineEndsRunawayTest(t *testing.T) {
 }
 
 func TestPipelineFromLua(t *testing.T) {
-	rep, err := runFiles(t, nil, "testdata/pipeline.lua")
-	if err != nil {
+	var logged strings.Builder
+	e := New(Options{ResultsDir: t.TempDir(), Backend: probes.None("test"), Log: zerolog.New(&logged)})
+	rep := &result.Report{}
+	if err := e.Run(context.Background(), []string{"testdata/pipeline.lua"}, rep); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range rep.Suites[0].Cases {
@@ -165,8 +167,13 @@ func TestPipelineFromLua(t *testing.T) {
 		}
 	}
 	runs := caseByName(t, rep.Suites[0], "oom and repeat").Runs
-	if len(runs) != 3 || runs[1].Repeat == nil || runs[1].Repeat.Runs != 3 {
+	if len(runs) != 4 || runs[1].Repeat == nil || runs[1].Repeat.Runs != 3 {
 		t.Errorf("runs = %+v", runs)
+	}
+	for _, w := range []string{"option repeat is deprecated (repeat is a Lua keyword): use runs", "result field repeat is deprecated (repeat is a Lua keyword): use repeats"} {
+		if strings.Count(logged.String(), w) != 1 {
+			t.Errorf("want one warning with %q, got:\n%s", w, logged.String())
+		}
 	}
 }
 

@@ -10,9 +10,15 @@ import (
 )
 
 // gpuDevices implements bench.gpu.devices(): the selected GPUs, with the
-// field names of result.GPUInfo's JSON.
+// field names of result.GPUInfo's JSON; an empty list where the backend sees
+// none.
 func (rt *runtime) gpuDevices(L *lua.LState) int {
-	L.Push(toLua(L, rt.engine.opts.Backend.Devices()))
+	devs := rt.engine.opts.Backend.Devices()
+	if len(devs) == 0 {
+		L.Push(L.NewTable())
+		return 1
+	}
+	L.Push(toLua(L, devs))
 	return 1
 }
 

@@ -8,6 +8,7 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/benchctl/benchctl/probes"
 	"github.com/benchctl/benchctl/result"
 )
 
@@ -112,7 +113,11 @@ func (h *handle) requireGPUs(L *lua.LState) int {
 	n := L.CheckInt(2)
 	b := h.rt.engine.opts.Backend
 	if have := len(b.Devices()); have < n {
-		raiseSkip(L, fmt.Sprintf("needs %d GPU(s), %d visible (backend %s)", n, have, b.Name()))
+		why := b.Name()
+		if none, ok := b.(*probes.NoneBackend); ok && none.Reason != "" {
+			why += ": " + none.Reason
+		}
+		raiseSkip(L, fmt.Sprintf("needs %d GPU(s), %d visible (backend %s)", n, have, why))
 	}
 	return 0
 }

@@ -45,7 +45,11 @@ func (rt *runtime) readRunOpts(L *lua.LState, st *testState) runOpts {
 			o.spec.OOMExitCode = -1
 		}
 	}
-	if v, ok := opts.RawGetString("repeat").(lua.LNumber); ok && v >= 1 {
+	if v, ok := opts.RawGetString("runs").(lua.LNumber); ok && v >= 1 {
+		o.repeat = int(v)
+	} else if v, ok := opts.RawGetString("repeat").(lua.LNumber); ok && v >= 1 {
+		// "repeat" is a Lua keyword: {repeat = 3} does not parse.
+		rt.deprecated(L, "bench.pipeline.run option repeat", "runs")
 		o.repeat = int(v)
 	}
 	if v, ok := opts.RawGetString("warmup").(lua.LNumber); ok && v >= 0 {

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"math"
 
 	lua "github.com/yuin/gopher-lua"
@@ -16,6 +17,7 @@ func (rt *runtime) runTable(L *lua.LState, run *result.Run) *lua.LTable {
 	if !ok {
 		t = L.NewTable()
 	}
+	rt.renameForLua(L, t)
 	t.RawSetString("ok", lua.LBool(run.Class == result.ExitOK))
 	t.RawSetString("wall", lua.LNumber(run.Seconds))
 	byName := L.NewTable()
@@ -49,6 +51,49 @@ func (rt *runtime) runTable(L *lua.LState, run *result.Run) *lua.LTable {
 		t.RawSetString("utilization", lua.LNumber(util/float64(n)))
 	}
 	return t
+}
+
+// luaNames are the run's JSON fields that Lua knows by another name, as the
+// JSON name is a Lua keyword (run.repeat does not parse).
+var luaNames = map[string]string{"repeat": "repeats"}
+
+// renameForLua moves the fields of luaNames to their Lua names; reading an
+// old name still works, with a deprecation warning.
+func (rt *runtime) renameForLua(L *lua.LState, t *lua.LTable) {
+	for old, name := range luaNames {
+		if v := t.RawGetString(old); v != lua.LNil {
+			t.RawSetString(name, v)
+			t.RawSetString(old, lua.LNil)
+		}
+	}
+	mt := L.NewTable()
+	mt.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
+		key := L.CheckString(2)
+		name, ok := luaNames[key]
+		if !ok {
+			return 0
+		}
+		rt.deprecated(L, "bench.pipeline.run result field "+key, name)
+		L.Push(L.CheckTable(1).RawGetString(name))
+		return 1
+	}))
+	L.SetMetatable(t, mt)
+}
+
+// deprecated warns, once per engine and name, that a scenario used an old
+// name, with where and the new name.
+func (rt *runtime) deprecated(L *lua.LState, what, use string) {
+	if rt.engine == nil || rt.engine.warned[what] {
+		return
+	}
+	rt.engine.warned[what] = true
+	where := ""
+	if dbg, ok := L.GetStack(1); ok {
+		if _, err := L.GetInfo("Sl", dbg, lua.LNil); err == nil && dbg.CurrentLine > 0 {
+			where = fmt.Sprintf("%s:%d", dbg.Source, dbg.CurrentLine)
+		}
+	}
+	rt.engine.opts.Log.Warn().Str("where", where).Msgf("%s is deprecated (repeat is a Lua keyword): use %s", what, use)
 }
 
 func joinLines(lines []string) string {

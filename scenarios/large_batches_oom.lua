@@ -13,6 +13,7 @@ local batch = bench.var_number("batch_tokens", 3072)
 local oom_code = bench.var_number("oom_exit_code", 4)
 
 bench.test("largest batches end cleanly or with a graceful OOM", function(t)
+  t:require_gpus(1)
   local n = virnuc.pick { quick = 100, plan = 1000 }
   local input = bench.data.fasta { sequences = n, min_len = 1500, max_len = 2000, seed = 3 }
   local run = bench.pipeline.run {

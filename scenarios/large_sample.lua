@@ -19,6 +19,7 @@ local floor_limit = bench.var_number("floor_rise_limit_mb", nil)
 local min_ratio = bench.var_number("min_throughput_ratio", 0.8)
 
 bench.test("large sample sustains throughput without OOM or leak", function(t)
+  t:require_gpus(1)
   local typical_n = virnuc.pick { quick = 150, plan = 5000 }
   local large_n = virnuc.pick { quick = 600, plan = 10000 }
   local opts = { parallel = true, persistent = true, streams = true }

@@ -19,6 +19,7 @@ local leak_stage = bench.var("leak_stage", "esm")
 local floor_limit = bench.var_number("floor_rise_limit_mb", nil)
 
 bench.test("memory returns to baseline", function(t)
+  t:require_gpus(1)
   local input = bench.data.fasta { preset = virnuc.pick { quick = "small", plan = "medium" }, seed = 42 }
   local before = bench.gpu.settle { seconds = 1 }
   local run = virnuc.run(t, "stability", input, { parallel = true, persistent = true, streams = true })

@@ -24,6 +24,7 @@ local function busy(g, seconds)
 end
 
 bench.test("throughput scales with the GPU count", function(t)
+  t:require_gpus(2)
   local all = virnuc.gpus()
   if #all < 2 then t:skip("needs at least 2 GPUs, " .. #all .. " visible") end
   local n = virnuc.pick { smoke = 80, quick = 400, plan = 5000 }

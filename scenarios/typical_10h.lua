@@ -28,6 +28,7 @@ local sizes_var = bench.var_list("sizes", "")
 local warmup = bench.var_number("warmup", 1)
 
 bench.test("typical sample projected under 10 h", function(t)
+  t:require_gpus(1)
   local sizes = virnuc.pick { smoke = { 1, 2 }, quick = { 60, 150, 300 }, plan = { 1250, 2500, 5000 } }
   if #sizes_var > 0 then
     sizes = {}

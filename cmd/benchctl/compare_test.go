@@ -75,7 +75,7 @@ func TestCompare(t *testing.T) {
 		{"bad threshold", []string{cmpData + "base.json", cmpData + "base.json", "--threshold", "10"}, 2, nil, "write 10% for a percentage", false},
 		{"report format", []string{"--out", "html=x.html", cmpData + "base.json", cmpData + "base.json"}, 2, nil, "compare writes json or markdown", false},
 		{"bad out", []string{cmpData + "base.json", cmpData + "base.json", "-o", "markdown"}, 2, nil, "want FORMAT=PATH", false},
-		{"unknown flag", []string{cmpData + "base.json", cmpData + "base.json", "--frobnicate"}, 2, nil, "flag provided but not defined", false},
+		{"unknown flag", []string{cmpData + "base.json", cmpData + "base.json", "--frobnicate"}, 2, nil, "unknown flag --frobnicate", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

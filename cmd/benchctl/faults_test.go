@@ -58,7 +58,7 @@ type junitChecker struct {
 
 func newJUnitChecker(t *testing.T) junitChecker {
 	t.Helper()
-	xsd := filepath.Join("..", "..", "..", "shared", "junit", "JUnit.xsd")
+	xsd := filepath.Join("..", "..", "testdata", "junit", "JUnit.xsd")
 	_, lookErr := exec.LookPath("xmllint")
 	_, statErr := os.Stat(xsd)
 	if lookErr == nil && statErr == nil {

@@ -70,12 +70,16 @@ func main() {
 		// --var gpus=0,1 is one value: never split repeatable flags at commas.
 		DisableSliceFlagSeparator: true,
 		Commands:                  commands(),
-		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
-			return &exitError{code: exitUsage, err: err}
+		OnUsageError: func(c *cli.Context, err error, _ bool) error {
+			return flagError(c, err)
 		},
 		ExitErrHandler: func(*cli.Context, error) {},
 	}
-	os.Exit(exitCode(app.Run(os.Args)))
+	args, err := prepareArgs(app.Commands, os.Args)
+	if err != nil {
+		os.Exit(exitCode(err))
+	}
+	os.Exit(exitCode(app.Run(args)))
 }
 
 // commands lists every command. Each takes the logging flags and answers a bad
@@ -85,13 +89,14 @@ func commands() []*cli.Command {
 		runCommand(), listCommand(), checkCommand(), dataCommand(),
 		gpusCommand(), monitorCommand(), reportCommand(),
 		compareCommand(), mergeCommand(), slurmCommand(), historyCommand(),
+		versionCommand(),
 	}
 	var setup func([]*cli.Command)
 	setup = func(cs []*cli.Command) {
 		for _, c := range cs {
 			c.Flags = append(c.Flags, logFlags()...)
-			c.OnUsageError = func(_ *cli.Context, err error, _ bool) error {
-				return &exitError{code: exitUsage, err: err}
+			c.OnUsageError = func(c *cli.Context, err error, _ bool) error {
+				return flagError(c, err)
 			}
 			setup(c.Subcommands)
 		}

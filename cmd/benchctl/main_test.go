@@ -59,7 +59,7 @@ func benchctl(t *testing.T, args ...string) cmdResult {
 // developer machine without it skips, unless CI is set.
 func xmllint(t *testing.T, file string) {
 	t.Helper()
-	xsd := filepath.Join("..", "..", "..", "shared", "junit", "JUnit.xsd")
+	xsd := filepath.Join("..", "..", "testdata", "junit", "JUnit.xsd")
 	if _, err := exec.LookPath("xmllint"); err != nil {
 		if os.Getenv("CI") != "" || os.Getenv("BENCHCTL_REQUIRE_XMLLINT") != "" {
 			t.Fatal("xmllint not installed")
@@ -151,7 +151,7 @@ func TestUsageErrors(t *testing.T) {
 		{"unwritable out", []string{"run", "--out", "junit=/proc/nope/junit.xml", "testdata/outcomes.lua"}, "cannot create /proc/nope"},
 		{"unknown backend", []string{"run", "--gpu-backend", "cuda", "testdata/outcomes.lua"}, `--gpu-backend "cuda"`},
 		{"bad interval", []string{"run", "--sample-interval", "fast", "testdata/outcomes.lua"}, "--sample-interval"},
-		{"unknown flag", []string{"run", "--frobnicate", "testdata/outcomes.lua"}, "flag provided but not defined"},
+		{"unknown flag", []string{"run", "--frobnicate", "testdata/outcomes.lua"}, "unknown flag --frobnicate"},
 		{"bad preset", []string{"data", "fasta", "--preset", "huge"}, `unknown preset "huge"`},
 		{"unknown command", []string{"frob"}, ""},
 	}

@@ -52,7 +52,8 @@ func runCommand() *cli.Command {
 		ArgsUsage: "SCENARIO.lua...",
 		Flags: append([]cli.Flag{
 			outFlag(),
-			&cli.StringSliceFlag{Name: "var", Usage: "KEY=VALUE, repeatable; read in Lua with bench.var"},
+			&cli.StringSliceFlag{Name: "var", Usage: "KEY=VALUE, repeatable; read in Lua with bench.var; a var no scenario declares is refused"},
+			&cli.BoolFlag{Name: "allow-unknown-vars", Usage: "run even when a --var is declared by no scenario (read only inside a test, say)"},
 			&cli.StringFlag{Name: "tags", Usage: "run only suites or tests with one of these tags (comma-separated)"},
 			&cli.StringFlag{Name: "results-dir", Usage: "logs, work dirs and reports (default ./reports/<time>)"},
 			&cli.StringFlag{Name: "resume", Usage: "DIR: take up the interrupted run in its results dir DIR: finished tests are kept, " +
@@ -167,6 +168,9 @@ func runAction(c *cli.Context) error {
 	}
 	plan, err := planRun(c)
 	if err != nil {
+		return err
+	}
+	if err := preflight(plan, c.Bool("allow-unknown-vars")); err != nil {
 		return err
 	}
 	hist, labels, err := openRunHistory(c, log)

@@ -19,9 +19,13 @@ end)
 bench.test("oom and repeat", function(t)
   local oom = bench.pipeline.run { cmd = { "sh", "-c", "echo 'CUDA out of memory' >&2; exit 4" } }
   t:expect(oom.class, "class"):eq("oom")
-  local rep = bench.pipeline.run { cmd = { "true" }, repeat_ = 1, ["repeat"] = 3, warmup = 1 }
-  t:expect(rep["repeat"].runs, "runs"):eq(3)
-  t:expect(rep["repeat"].warmup, "warmup"):eq(1)
+  local rep = bench.pipeline.run { cmd = { "true" }, runs = 3, warmup = 1 }
+  t:expect(rep.repeats.runs, "runs"):eq(3)
+  t:expect(rep.repeats.warmup, "warmup"):eq(1)
+  -- The old name, a Lua keyword, still works (with a deprecation warning).
+  local old = bench.pipeline.run { cmd = { "true" }, ["repeat"] = 2 }
+  t:expect(old["repeat"].runs, "runs under the old name"):eq(2)
+  t:expect(old.repeats.runs, "runs under the new name"):eq(2)
   local missing = bench.pipeline.run { cmd = { "/nonexistent/pipeline" } }
   t:expect(missing.class, "class"):eq("not_startable")
 end)

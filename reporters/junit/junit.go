@@ -1,5 +1,5 @@
 // Package junit renders a report as JUnit XML that validates against the Apache
-// Ant JUnit schema (shared/junit/JUnit.xsd), the strictest form that CI systems
+// Ant JUnit schema (testdata/junit/JUnit.xsd), the strictest form that CI systems
 // read.
 //
 // The mapping: the root is <testsuites> (the schema gives it no attributes); each

@@ -385,14 +385,14 @@ func TestRenderNil(t *testing.T) {
 	}
 }
 
-// schemaPath is the JUnit schema in the shared folder beside the repository
-// (<repo>/../shared/junit/JUnit.xsd; tests run in reporters/junit), or the file
+// schemaPath is the JUnit schema shipped in the repository
+// (<repo>/testdata/junit/JUnit.xsd; tests run in reporters/junit), or the file
 // BENCHCTL_JUNIT_XSD names.
 func schemaPath() string {
 	if p := os.Getenv("BENCHCTL_JUNIT_XSD"); p != "" {
 		return p
 	}
-	return filepath.Join("..", "..", "..", "shared", "junit", "JUnit.xsd")
+	return filepath.Join("..", "..", "testdata", "junit", "JUnit.xsd")
 }
 
 // validate checks doc against the schema with xmllint. Without xmllint or the

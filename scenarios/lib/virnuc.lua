@@ -69,7 +69,7 @@ function M.command(input, outdir, opts)
   return bench.split(M.pipeline, args)
 end
 
--- run runs the pipeline once (or repeat times) on input and returns the result.
+-- run runs the pipeline once (or run_opts.runs times) on input and returns the result.
 function M.run(t, name, input, opts, run_opts)
   run_opts = run_opts or {}
   return bench.pipeline.run {
@@ -77,7 +77,7 @@ function M.run(t, name, input, opts, run_opts)
     cmd = M.command(input.path, t.workdir .. "/" .. name, opts),
     stages = M.stages,
     timeout = run_opts.timeout or M.timeout,
-    ["repeat"] = run_opts["repeat"],
+    runs = run_opts.runs,
     warmup = run_opts.warmup,
     sample_every = run_opts.sample_every,
   }
