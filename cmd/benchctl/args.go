@@ -69,7 +69,7 @@ func flagsFirst(flags []cli.Flag, args []string) []string {
 			continue
 		}
 		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		f := lookupFlag(flags, name)
+		f := flagNamed(flags, name)
 		if f != nil {
 			// One spelling: urfave/cli refuses -o and --out in one command.
 			a = "--" + f.Names()[0]
@@ -89,8 +89,8 @@ func flagsFirst(flags []cli.Flag, args []string) []string {
 	return append(fl, pos...)
 }
 
-// lookupFlag is the flag of flags named name (or one of its aliases), or nil.
-func lookupFlag(flags []cli.Flag, name string) cli.Flag {
+// flagNamed is the flag of flags named name (or one of its aliases), or nil.
+func flagNamed(flags []cli.Flag, name string) cli.Flag {
 	for _, f := range flags {
 		for _, n := range f.Names() {
 			if n == name {
