@@ -312,3 +312,24 @@ func TestLoad(t *testing.T) {
 		})
 	}
 }
+
+func TestText(t *testing.T) {
+	rep := Merge([]Input{
+		{Task: result.Task{ID: "1_0"}, Report: report("a100-1", 100, "GPU-1")},
+		{Task: result.Task{ID: "1_1"}, Report: report("h100-1", 180, "GPU-2")},
+		{Task: result.Task{ID: "1_2"}, Report: report("h100-1", 190, "GPU-2")},
+		{Task: result.Task{ID: "1_3", Scenario: "/s/x.lua", State: result.TaskTimeout, Reason: "DUE TO TIME LIMIT"}},
+	}, Options{})
+	figs := FiguresText(rep)
+	for _, want := range []string{"a100-1", "h100-1", "100 seq/s", "185 seq/s ×2", "run.base.wall"} {
+		if !strings.Contains(figs, want) {
+			t.Errorf("figures table lacks %q:\n%s", want, figs)
+		}
+	}
+	if got := TasksText(rep); got != "task 1_3 timeout (/s/x.lua): DUE TO TIME LIMIT\n" {
+		t.Errorf("tasks text %q", got)
+	}
+	if got := Summary(rep); got != "merged 4 tasks (3 ok, 1 timeout) from 2 nodes: 4 suites" {
+		t.Errorf("summary %q", got)
+	}
+}

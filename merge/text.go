@@ -2,10 +2,10 @@ package merge
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/benchctl/benchctl/internal/format"
 	"github.com/benchctl/benchctl/result"
 )
 
@@ -48,8 +48,8 @@ func TasksText(r *result.Report) string {
 }
 
 // FiguresText is the figures side by side: a row a figure, a column a node.
-// A node that did not measure a figure shows "-"; a node measured twice
-// shows both values.
+// A node that did not measure a figure shows "-"; a node that measured it
+// several times (several tasks) shows their mean and how many.
 func FiguresText(r *result.Report) string {
 	if len(r.Figures) == 0 {
 		return ""
@@ -68,31 +68,27 @@ func FiguresText(r *result.Report) string {
 	w := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(w, "suite\ttest\tfigure\t%s\t\n", strings.Join(nodes, "\t"))
 	for _, f := range r.Figures {
+		sum := map[string]float64{}
+		count := map[string]int{}
+		for _, v := range f.Values {
+			sum[v.Node] += v.Value
+			count[v.Node]++
+		}
 		cells := make([]string, len(nodes))
 		for i, n := range nodes {
-			var vals []string
-			for _, v := range f.Values {
-				if v.Node == n {
-					vals = append(vals, number(v.Value, f.Unit))
-				}
-			}
-			cells[i] = strings.Join(vals, " ")
-			if cells[i] == "" {
+			switch count[n] {
+			case 0:
 				cells[i] = "-"
+			case 1:
+				cells[i] = format.Value(sum[n], f.Unit)
+			default:
+				cells[i] = fmt.Sprintf("%s ×%d", format.Value(sum[n]/float64(count[n]), f.Unit), count[n])
 			}
 		}
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t\n", clean(f.Suite), clean(f.Case), clean(f.Name), strings.Join(cells, "\t"))
 	}
 	w.Flush()
 	return b.String()
-}
-
-func number(v float64, unit string) string {
-	s := strconv.FormatFloat(v, 'g', 4, 64)
-	if unit != "" {
-		s += " " + unit
-	}
-	return s
 }
 
 // clean keeps a name on one line and out of the table's columns.
