@@ -5,7 +5,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/benchctl/benchctl/internal/format"
+	"github.com/benchctl/benchctl/internal/sidebyside"
 	"github.com/benchctl/benchctl/result"
 )
 
@@ -47,45 +47,21 @@ func TasksText(r *result.Report) string {
 	return b.String()
 }
 
-// FiguresText is the figures side by side: a row a figure, a column a node.
-// A node that did not measure a figure shows "-"; a node that measured it
-// several times (several tasks) shows their mean and how many.
+// FiguresText is the figures side by side (internal/sidebyside): a row a
+// figure, a column a node.
 func FiguresText(r *result.Report) string {
 	if len(r.Figures) == 0 {
 		return ""
 	}
-	var nodes []string
-	seen := map[string]bool{}
-	for _, f := range r.Figures {
-		for _, v := range f.Values {
-			if !seen[v.Node] {
-				seen[v.Node] = true
-				nodes = append(nodes, v.Node)
-			}
-		}
-	}
+	nodes, rows := sidebyside.Table(r.Figures)
 	var b strings.Builder
 	w := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(w, "suite\ttest\tfigure\t%s\t\n", strings.Join(nodes, "\t"))
-	for _, f := range r.Figures {
-		sum := map[string]float64{}
-		count := map[string]int{}
-		for _, v := range f.Values {
-			sum[v.Node] += v.Value
-			count[v.Node]++
+	for _, row := range rows {
+		for i := range row {
+			row[i] = clean(row[i])
 		}
-		cells := make([]string, len(nodes))
-		for i, n := range nodes {
-			switch count[n] {
-			case 0:
-				cells[i] = "-"
-			case 1:
-				cells[i] = format.Value(sum[n], f.Unit)
-			default:
-				cells[i] = fmt.Sprintf("%s ×%d", format.Value(sum[n]/float64(count[n]), f.Unit), count[n])
-			}
-		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t\n", clean(f.Suite), clean(f.Case), clean(f.Name), strings.Join(cells, "\t"))
+		fmt.Fprintf(w, "%s\t\n", strings.Join(row, "\t"))
 	}
 	w.Flush()
 	return b.String()

@@ -219,12 +219,16 @@ func slurmStatusAction(c *cli.Context) error {
 		log.Warn().Str("note", n).Msg("task states")
 	}
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "TASK\tSTATE\tSLURM\tNODE\tSCENARIO\tPARTITION\tREASON")
+	fmt.Fprintln(w, "TASK\tSTATE\tSLURM\tEXIT\tNODE\tSCENARIO\tPARTITION\tREASON")
 	counts := map[result.TaskState]int{}
 	for _, s := range statuses {
 		t := s.Task
 		counts[t.State]++
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.State, dash(t.Slurm), dash(s.NodeName),
+		exit := "-"
+		if t.ExitCode != nil {
+			exit = fmt.Sprint(*t.ExitCode)
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.State, dash(t.Slurm), exit, dash(s.NodeName),
 			filepath.Base(t.Scenario), dash(t.Partition), oneLine(t.Reason))
 	}
 	w.Flush()

@@ -44,6 +44,7 @@ func (*Reporter) Render(r *result.Report) ([]byte, error) {
 	writeHeader(&b, r)
 	writeStatus(&b, r)
 	writeProblems(&b, r)
+	writeNodes(&b, r)
 	writeMetrics(&b, r)
 	writeTables(&b, r)
 	writeRuns(&b, r)
