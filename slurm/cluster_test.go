@@ -150,10 +150,11 @@ func TestCampaignOnSlurm(t *testing.T) {
 	r := runner{t: t, bin: benchctl, env: env}
 	dir := t.TempDir()
 	main, slow := filepath.Join(dir, "main"), filepath.Join(dir, "slow")
+	t.Cleanup(func() { r.scontrol("update", "nodename=n2", "state=resume") })
 	pipeline := fakepipe + " --time-per-seq 20ms --startup 10ms --load-time 150ms --streams-speedup 30%"
 
 	// The time-limited campaign first: it takes a minute and a half to end.
-	code, _, stderr := r.run("slurm", "submit", "--results-dir", slow, "--partition", "main", "--time", "1",
+	code, _, stderr := r.run("slurm", "submit", "--results-dir", slow, "--partition", "first", "--time", "1",
 		"--gpu-backend", "sim", "testdata/slow.lua")
 	if code != 0 {
 		t.Fatalf("submit slow: exit %d\n%s", code, stderr)
@@ -179,6 +180,8 @@ func TestCampaignOnSlurm(t *testing.T) {
 		}
 	}
 
+	r.nodeFailure(filepath.Join(dir, "lost"))
+
 	rep = r.waitMerge(slow, 4*time.Minute)
 	checkSlow(t, rep)
 
@@ -201,9 +204,105 @@ func TestCampaignOnSlurm(t *testing.T) {
 	}
 	rep = r.waitMerge(main, 3*time.Minute)
 	checkMain(t, main, rep)
-	data, _ := os.ReadFile(filepath.Join(main, "logs", c.Submissions[3].JobID+"_2.out"))
-	if !strings.Contains(string(data), "resumes") {
-		t.Errorf("the resubmitted task did not take up its run:\n%s", data)
+	for _, task := range []string{"_2", "_5"} {
+		if !fileExists(filepath.Join(main, "logs", c.Submissions[3].JobID+task+".out")) &&
+			!fileExists(filepath.Join(main, "logs", c.Submissions[4].JobID+task+".out")) {
+			t.Errorf("task %s did not run again", task)
+		}
+	}
+}
+
+// nodeFailure runs a task on n2 and takes the node down under it, with
+// requeueing off: Slurm ends the task with NODE_FAIL, and the merge says so.
+// (With requeueing on, Slurm's default, the task would run again and take up
+// its run with --resume.) n2 is back in service when it returns.
+func (r runner) nodeFailure(dir string) {
+	r.t.Helper()
+	code, _, stderr := r.run("slurm", "submit", "--results-dir", dir, "--partition", "last", "--sbatch-arg=--no-requeue",
+		"--gpu-backend", "sim", "testdata/slow.lua")
+	if code != 0 {
+		r.t.Fatalf("submit: exit %d\n%s", code, stderr)
+	}
+	c, err := slurm.Load(dir)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	// Down once the second test runs: the first is finished and kept.
+	results := filepath.Join(dir, c.Tasks[0].Dir, "results.json")
+	r.poll("the task on n2 to reach its second test", func() bool {
+		data, _ := os.ReadFile(results)
+		return strings.Contains(string(data), `"long pipeline"`)
+	})
+	r.scontrol("update", "nodename=n2", "state=down", "reason=benchctl node failure test")
+	task := c.Submissions[0].JobID + "_0"
+	r.poll("Slurm to end the task on the downed node", func() bool {
+		cmd := exec.Command("squeue", "-h", "-r", "-t", "all", "-j", c.Submissions[0].JobID, "-o", "%i %T")
+		cmd.Env = r.env
+		out, _ := cmd.Output()
+		return strings.Contains(string(out), task+" NODE_FAIL")
+	})
+	r.scontrol("update", "nodename=n2", "state=resume") // the merge job runs there
+	rep := r.waitMerge(dir, 2*time.Minute)
+	if len(rep.Tasks) != 1 || rep.Tasks[0].State != result.TaskNodeFail || !strings.Contains(rep.Tasks[0].Reason, "DUE TO NODE FAILURE") {
+		r.t.Errorf("tasks %+v, want one node_fail with Slurm's words", rep.Tasks)
+	}
+	if len(rep.Suites) != 1 || rep.Suites[0].Status != result.Errored || rep.Suites[0].Cases[0].Status != result.Passed {
+		r.t.Fatalf("suites %+v, want the finished test kept and the suite errored", rep.Suites)
+	}
+	r.resumeLost(dir, rep.Suites[0].Cases[0])
+}
+
+// resumeLost resubmits the task its node failure ended: it takes up its run
+// with --resume, keeping its finished test as it was, and runs the cut one
+// again; scancel then ends it, which the merge reports as cancelled.
+func (r runner) resumeLost(dir string, kept result.Case) {
+	r.t.Helper()
+	code, _, stderr := r.run("slurm", "resume", dir)
+	if code != 0 || !strings.Contains(stderr, "slow.lua, node_fail") {
+		r.t.Fatalf("resume: exit %d\n%s", code, stderr)
+	}
+	c, err := slurm.Load(dir)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	job := c.Submissions[len(c.Submissions)-2].JobID
+	log := filepath.Join(dir, "logs", job+"_0.out")
+	r.poll("the resubmitted task to take up its run", func() bool {
+		data, _ := os.ReadFile(log)
+		return strings.Contains(string(data), "resumes") && strings.Contains(string(data), "1 finished test kept")
+	})
+	cmd := exec.Command("scancel", job)
+	cmd.Env = r.env
+	if out, err := cmd.CombinedOutput(); err != nil {
+		r.t.Fatalf("scancel: %v\n%s", err, out)
+	}
+	rep := r.waitMerge(dir, 2*time.Minute)
+	if len(rep.Tasks) != 1 || rep.Tasks[0].State != result.TaskCancelled || !strings.Contains(rep.Tasks[0].Reason, "CANCELLED AT") {
+		r.t.Errorf("tasks %+v, want the resumed task cancelled with Slurm's words", rep.Tasks)
+	}
+	cases := rep.Suites[0].Cases
+	if len(cases) != 2 || cases[0].Status != result.Passed || !cases[0].StartedAt.Equal(kept.StartedAt) || cases[1].Status != result.Errored {
+		r.t.Errorf("cases %+v: want the first attempt's finished test kept as it was, the second cut", cases)
+	}
+}
+
+// poll waits, with a bound of two minutes, until ok says yes.
+func (r runner) poll(what string, ok func() bool) {
+	r.t.Helper()
+	for deadline := time.Now().Add(2 * time.Minute); !ok(); time.Sleep(time.Second) {
+		if time.Now().After(deadline) {
+			r.t.Fatalf("waited two minutes for %s", what)
+		}
+	}
+}
+
+// scontrol runs scontrol; an error is logged, not fatal (resuming a node
+// that is already back answers one).
+func (r runner) scontrol(args ...string) {
+	cmd := exec.Command("scontrol", args...)
+	cmd.Env = r.env
+	if out, err := cmd.CombinedOutput(); err != nil {
+		r.t.Logf("scontrol %s: %v: %s", strings.Join(args, " "), err, out)
 	}
 }
 

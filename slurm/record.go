@@ -44,7 +44,8 @@ const logTail = 256 << 10
 
 // logFacts reads what a task's Slurm output says about its end: slurmstepd's
 // "*** JOB 12 ON n1 CANCELLED AT ... DUE TO TIME LIMIT ***" line, and the
-// last one-line error benchctl printed ("benchctl: ...").
+// last one-line error benchctl printed ("benchctl: ..."), with the scenario
+// error before it when there is one.
 func logFacts(path string) (slurmLine, benchctlLine string) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -62,6 +63,7 @@ func logFacts(path string) (slurmLine, benchctlLine string) {
 	}
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	prev := ""
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
 		if i := strings.Index(line, "*** "); i >= 0 && strings.Contains(line, " CANCELLED AT ") {
@@ -69,6 +71,13 @@ func logFacts(path string) (slurmLine, benchctlLine string) {
 		}
 		if strings.HasPrefix(line, "benchctl: ") {
 			benchctlLine = strings.TrimPrefix(line, "benchctl: ")
+			// A scenario that does not load is named, file:line, on the line before.
+			if strings.Contains(prev, ".lua:") {
+				benchctlLine += " (" + prev + ")"
+			}
+		}
+		if line != "" {
+			prev = line
 		}
 	}
 	return slurmLine, benchctlLine
