@@ -44,6 +44,12 @@ type Tracker struct {
 // not reaped, every 100 ms until Stop. Close releases what it holds.
 func Track(root int) *Tracker {
 	id, _ := identity(root)
+	return TrackIdentity(id)
+}
+
+// TrackIdentity is Track for a root known by its identity: one that another
+// process started (and may have reaped already).
+func TrackIdentity(id Identity) *Tracker {
 	t := &Tracker{root: id, members: map[int]*Handle{}, done: make(chan struct{})}
 	t.mu.Lock()
 	t.add(id)

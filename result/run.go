@@ -37,6 +37,9 @@ type Run struct {
 	// whose number another process had taken when the tree was signalled:
 	// that process was left alone.
 	ReusedPIDs []int `json:"reused_pids,omitempty"`
+	// SupervisorPID is the process benchctl put between itself and the
+	// pipeline, which ends the pipeline's tree if benchctl dies; 0 without.
+	SupervisorPID int `json:"supervisor_pid,omitempty"`
 
 	Stages     []Stage  `json:"stages,omitempty"`
 	StdoutTail []string `json:"stdout_tail,omitempty"`

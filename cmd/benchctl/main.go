@@ -10,8 +10,10 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/benchctl/benchctl/engine/pipeline"
 	_ "github.com/benchctl/benchctl/probes/all"
 	"github.com/benchctl/benchctl/proctree"
+	"github.com/benchctl/benchctl/proctree/supervisor"
 	_ "github.com/benchctl/benchctl/reporters/all"
 )
 
@@ -21,6 +23,7 @@ const (
 	exitFailed      = 1   // a test failed or errored
 	exitUsage       = 2   // bad usage, a bad scenario or an unwritable output
 	exitHistory     = 3   // the run's reports are written but the history could not record it
+	exitHangup      = 129 // SIGHUP: the terminal or SSH session went away
 	exitInterrupted = 130 // SIGINT
 	exitTerminated  = 143 // SIGTERM
 )
@@ -61,7 +64,11 @@ func usageError(format string, args ...any) error {
 }
 
 func main() {
+	if supervisor.Requested() {
+		supervisor.Main() // benchctl re-executed between itself and a pipeline
+	}
 	_ = proctree.EnableSubreaper()
+	pipeline.UseSupervisor(selfExe())
 	app := &cli.App{
 		Name:            "benchctl",
 		Usage:           "prove that a GPU pipeline is fast enough, does not leak and survives its OOMs",
@@ -80,6 +87,17 @@ func main() {
 		os.Exit(exitCode(err))
 	}
 	os.Exit(exitCode(app.Run(args)))
+}
+
+// selfExe is how benchctl re-executes itself as the supervisor:
+// /proc/self/exe runs this binary even if its file has been replaced or
+// removed since it started.
+func selfExe() string {
+	if _, err := os.Stat("/proc/self/exe"); err == nil {
+		return "/proc/self/exe"
+	}
+	exe, _ := os.Executable()
+	return exe
 }
 
 // commands lists every command. Each takes the logging flags and answers a bad

@@ -127,15 +127,21 @@ func expandScenarios(args []string) ([]string, error) {
 	return files, nil
 }
 
-// signalContext is cancelled by SIGINT or SIGTERM; which one came is kept for
-// the exit code. A second signal exits at once.
+// signalContext is cancelled by SIGINT, SIGTERM or SIGHUP; which one came is
+// kept for the exit code. A second signal exits at once.
 func signalContext() (context.Context, func() int, func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var got atomic.Int32
 	ch := make(chan os.Signal, 2)
-	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM)
+	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	go func() {
 		for sig := range ch {
+			if sig == syscall.SIGHUP {
+				// The terminal is gone, and a pipe reading our stderr may
+				// be too: a write to it must not kill benchctl before the
+				// reports are written.
+				signal.Ignore(syscall.SIGPIPE)
+			}
 			if !got.CompareAndSwap(0, int32(sig.(syscall.Signal))) {
 				fmt.Fprintln(os.Stderr, "benchctl: second signal, exiting now")
 				os.Exit(exitCodeFor(syscall.Signal(got.Load())))
@@ -155,8 +161,11 @@ func signalContext() (context.Context, func() int, func()) {
 }
 
 func exitCodeFor(sig syscall.Signal) int {
-	if sig == syscall.SIGTERM {
+	switch sig {
+	case syscall.SIGTERM:
 		return exitTerminated
+	case syscall.SIGHUP:
+		return exitHangup
 	}
 	return exitInterrupted
 }

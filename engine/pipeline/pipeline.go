@@ -79,11 +79,6 @@ func Run(ctx context.Context, s Spec) result.Run {
 		return run
 	}
 
-	cmd := exec.Command(path, argv[1:]...)
-	cmd.Args[0] = argv[0]
-	cmd.Dir = s.Cwd
-	cmd.Env = append(os.Environ(), s.Env...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	stdout, stderr := newTail(s.TailLines), newTail(s.TailLines)
 	outLog, errLog, err := openLogs(s, &run)
 	if err != nil {
@@ -91,7 +86,7 @@ func Run(ctx context.Context, s Spec) result.Run {
 		return run
 	}
 	defer closeAll(outLog, errLog)
-	// Plain pipes, not StdoutPipe: cmd.Wait then waits for the process only,
+	// Plain pipes, not StdoutPipe: Wait then waits for the process only,
 	// not for every holder of its output to close it. A daemon the pipeline
 	// starts with its stdout would otherwise hold Wait, and benchctl, until it
 	// ends, timeouts and interrupts included.
@@ -99,12 +94,12 @@ func Run(ctx context.Context, s Spec) result.Run {
 	if err == nil {
 		var errR, errW *os.File
 		if errR, errW, err = os.Pipe(); err == nil {
-			cmd.Stdout, cmd.Stderr = outW, errW
 			before := proctree.DescendantsOfSelf()
-			err = cmd.Start()
+			var proc process
+			proc, err = startProcess(s, path, argv, outW, errW)
 			closeAll(outW, errW) // the child has its own copies
 			if err == nil {
-				return wait(ctx, s, cmd, &run, outR, errR, outLog, errLog, stdout, stderr, before)
+				return wait(ctx, s, proc, &run, outR, errR, outLog, errLog, stdout, stderr, before)
 			}
 			closeAll(errR)
 		}
@@ -164,24 +159,25 @@ func writerOrNil(f *os.File) io.Writer {
 	return f
 }
 
-func wait(ctx context.Context, s Spec, cmd *exec.Cmd, run *result.Run, outPipe, errPipe *os.File,
+func wait(ctx context.Context, s Spec, proc process, run *result.Run, outPipe, errPipe *os.File,
 	outLog, errLog *os.File, stdout, stderr *tail, before map[proctree.Identity]bool) result.Run {
 	defer closeAll(outPipe, errPipe)
 	start := time.Now()
 	run.StartedAt = start
-	pid := cmd.Process.Pid
-	run.PID = pid
+	id, sup := proc.id(), proc.supervisor()
+	run.PID, run.PIDStart, run.SupervisorPID = id.PID, id.Start, sup.PID
 	if s.Hooks.Started != nil {
-		s.Hooks.Started(pid)
+		s.Hooks.Started(id.PID)
 	}
-	tracker := proctree.Track(pid)
+	tracker := proctree.TrackIdentity(id)
 	defer tracker.Close()
-	run.PIDStart = tracker.Root().Start
+	before[sup] = true // the supervisor is no leftover: it ends the tree when benchctl dies
+	defer proc.release(s.Grace)
 
 	st := &stager{spec: s, start: start, run: run}
 	pumped := readOutput(s, run, st, outPipe, errPipe, outLog, errLog, stdout, stderr)
 	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	go func() { exited <- proc.wait() }()
 
 	waitErr, endedBy := waitExit(ctx, s, tracker, exited)
 	elapsed := time.Since(start)
@@ -317,15 +313,15 @@ func waitOrDone(ctx context.Context, done <-chan struct{}, d time.Duration) bool
 }
 
 func classify(run *result.Run, s Spec, waitErr error, endedBy result.ExitClass) {
-	var exitErr *exec.ExitError
 	code := 0
 	if waitErr != nil {
-		if !errors.As(waitErr, &exitErr) {
+		ws, ok := waitStatus(waitErr)
+		if !ok {
 			run.Class, run.ExitCode, run.Error = result.ExitFailed, -1, waitErr.Error()
 			return
 		}
-		code = exitErr.ExitCode()
-		if ws, ok := exitErr.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		code = ws.ExitStatus()
+		if ws.Signaled() {
 			run.Signal = signalName(ws.Signal())
 			code = 128 + int(ws.Signal())
 		}
@@ -352,6 +348,20 @@ func classify(run *result.Run, s Spec, waitErr error, endedBy result.ExitClass) 
 	default:
 		run.Class = result.ExitFailed
 	}
+}
+
+// waitStatus is the wait status an error of process.wait carries.
+func waitStatus(err error) (syscall.WaitStatus, bool) {
+	var exitErr *exec.ExitError
+	var wsErr *waitStatusError
+	switch {
+	case errors.As(err, &wsErr):
+		return wsErr.ws, true
+	case errors.As(err, &exitErr):
+		ws, ok := exitErr.Sys().(syscall.WaitStatus)
+		return ws, ok
+	}
+	return 0, false
 }
 
 func signalName(sig syscall.Signal) string {

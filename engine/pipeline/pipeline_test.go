@@ -12,16 +12,28 @@ import (
 	"time"
 
 	"github.com/benchctl/benchctl/proctree"
+	"github.com/benchctl/benchctl/proctree/supervisor"
 	"github.com/benchctl/benchctl/result"
 )
 
 // The test binary doubles as the pipeline under test: with BENCHCTL_TEST_PIPE
 // set it behaves as told and exits, so the runner is tested on real processes.
+//
+// It also serves as the supervisor, as benchctl does: every test runs its
+// pipeline under it.
 func TestMain(m *testing.M) {
+	if supervisor.Requested() {
+		supervisor.Main()
+	}
 	if mode := os.Getenv("BENCHCTL_TEST_PIPE"); mode != "" {
 		os.Exit(fakePipeline(mode))
 	}
 	_ = proctree.EnableSubreaper()
+	exe, err := os.Executable()
+	if err != nil {
+		panic(err)
+	}
+	UseSupervisor(exe)
 	os.Exit(m.Run())
 }
 
