@@ -65,6 +65,9 @@ func (rt *runtime) readRunOpts(L *lua.LState, st *testState) runOpts {
 	}
 	o.spec.Name = slug(o.spec.Name)
 	o.spec.LogDir = filepath.Join(st.c.Workdir, "logs")
+	if dir := rt.engine.opts.ResultsDir; dir != "" {
+		o.spec.RunningFile = filepath.Join(dir, pipeline.RunningFile)
+	}
 	return o
 }
 

@@ -6,13 +6,16 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/rs/zerolog"
 	"github.com/urfave/cli/v2"
 
+	"github.com/benchctl/benchctl/engine/pipeline"
 	"github.com/benchctl/benchctl/engine/units"
 	"github.com/benchctl/benchctl/probes"
+	"github.com/benchctl/benchctl/proctree"
 	"github.com/benchctl/benchctl/result"
 	"github.com/benchctl/benchctl/runrecord"
 )
@@ -76,6 +79,9 @@ func planResume(c *cli.Context, dir string) (*runPlan, error) {
 	prev, rec, err := runrecord.Read(dir)
 	if err != nil {
 		return nil, usageError("--resume %s: %v", dir, err)
+	}
+	if err := checkSurvivors(dir); err != nil {
+		return nil, err
 	}
 	p := &runPlan{dir: dir, rec: rec, prev: prev}
 	var diffs []string
@@ -202,4 +208,26 @@ func (p *runPlan) warnMachine(log zerolog.Logger, env result.Environment) {
 	if !slices.Equal(uuids(old.GPUs), uuids(env.GPUs)) {
 		log.Warn().Strs("was", uuids(old.GPUs)).Strs("now", uuids(env.GPUs)).Msg("resuming on other GPUs")
 	}
+}
+
+// checkSurvivors refuses to resume a run whose pipeline's tree is still alive:
+// a second copy would run beside it, on the same GPUs and files. The
+// supervisor ends the tree when benchctl dies; this catches the tree of a
+// run whose supervisor died too (killed with it by hand, or by the OOM
+// killer).
+func checkSurvivors(dir string) error {
+	r, err := proctree.ReadRunning(filepath.Join(dir, pipeline.RunningFile))
+	if err != nil {
+		return nil // no pipeline was running, or nothing can be known
+	}
+	left := r.Survivors()
+	if len(left) == 0 {
+		return nil
+	}
+	pids := make([]string, len(left))
+	for i, id := range left {
+		pids[i] = strconv.Itoa(id.PID)
+	}
+	return usageError("--resume %s: the interrupted run's pipeline is still running (%s, pid %s): end it first (kill -TERM -- -%d) or let it finish",
+		dir, strings.Join(r.Argv, " "), strings.Join(pids, " "), r.Pipeline.PID)
 }

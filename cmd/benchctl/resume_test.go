@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/benchctl/benchctl/engine/pipeline"
+	"github.com/benchctl/benchctl/proctree"
 	"github.com/benchctl/benchctl/result"
 	"github.com/benchctl/benchctl/runrecord"
 )
@@ -54,7 +56,23 @@ func TestResume(t *testing.T) {
 					t.Errorf("exit %v, want 130", err)
 				}
 			}
-			killAll(survivors(watch.finish())) // after SIGKILL the gate's loop is left
+			seen := watch.finish()
+			if sig == syscall.SIGKILL {
+				// The supervisor ends the gate's tree after its grace period.
+				var left []int
+				for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+					if left = survivors(seen); len(left) == 0 || time.Now().After(deadline) {
+						break
+					}
+				}
+				if len(left) > 0 {
+					t.Errorf("the killed run's pipeline survived: %v", left)
+				}
+				if _, err := os.Stat(dir + "/" + pipeline.RunningFile); err != nil {
+					t.Errorf("the running pipeline was not recorded: %v", err)
+				}
+			}
+			killAll(survivors(seen))
 			first := readReport(t, dir+"/results.json")
 			record, _ := os.ReadFile(dir + "/" + runrecord.File)
 			cases := first.Suites[0].Cases
@@ -172,6 +190,10 @@ func TestResumeRefusals(t *testing.T) {
 		{name: "a file, not a dir", args: []string{"--resume", "DIR/a/results.json"}, code: 2,
 			lines: []string{"benchctl: --resume DIR/a/results.json: not a directory"}},
 
+		{name: "its pipeline still running", setup: runningPipeline(true), args: []string{"--resume", "DIR/a"}, code: 2,
+			lines: []string{"benchctl: --resume DIR/a: the interrupted run's pipeline is still running (sleep 60, pid "}},
+
+		{name: "its pipeline's pid now another process's", setup: runningPipeline(false), args: []string{"--resume", "DIR/a"}, code: 0},
 		{name: "nothing given: all from the record", args: []string{"--resume", "DIR/a"}, code: 0},
 		{name: "the same run in other words", args: []string{"--resume", "DIR/a", "--results-dir", "DIR/a/", "--var", "x=1",
 			"--sample-interval", "0.01s", "--sim-memory", "85899345920", "--gpu-backend", "none", "DIR/s.lua"}, code: 0},
@@ -302,6 +324,29 @@ func editRecord(old, new string) func(*testing.T, string) {
 			t.Fatalf("record %s lacks %s: %v", path, old, err)
 		}
 		if err := os.WriteFile(path, bytes.Replace(data, []byte(old), []byte(new), 1), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// runningPipeline leaves in DIR/a the record of a pipeline still running, as
+// a killed benchctl whose supervisor was killed too would: a live sleep, by
+// its identity (alive), or by its pid with another start time (its pid
+// since taken by another process).
+func runningPipeline(alive bool) func(*testing.T, string) {
+	return func(t *testing.T, dir string) {
+		cmd := exec.Command("sleep", "60")
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+		id := proctree.Identity{PID: cmd.Process.Pid, Start: procStart(cmd.Process.Pid)}
+		if !alive {
+			id.Start--
+		}
+		err := proctree.WriteRunning(dir+"/a/"+pipeline.RunningFile, proctree.Running{Pipeline: id, Argv: []string{"sleep", "60"}})
+		if err != nil {
 			t.Fatal(err)
 		}
 	}

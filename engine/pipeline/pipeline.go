@@ -36,8 +36,15 @@ type Spec struct {
 	OOMExitCode int // default 4; negative: no exit code means OOM
 	TailLines   int // default 40
 	LogDir      string
+	// RunningFile, when set, holds the pipeline's and its supervisor's
+	// identities (proctree.Running) from its start until its tree has ended:
+	// left behind, it names a tree that may have outlived benchctl.
+	RunningFile string
 	Hooks       Hooks
 }
+
+// RunningFile is the name of Spec.RunningFile in a results dir.
+const RunningFile = "pipeline.json"
 
 // Hooks let the engine follow a run. Each is optional; Stage and Line are called
 // from the goroutines that read the output, never concurrently with each other.
@@ -164,15 +171,8 @@ func wait(ctx context.Context, s Spec, proc process, run *result.Run, outPipe, e
 	defer closeAll(outPipe, errPipe)
 	start := time.Now()
 	run.StartedAt = start
-	id, sup := proc.id(), proc.supervisor()
-	run.PID, run.PIDStart, run.SupervisorPID = id.PID, id.Start, sup.PID
-	if s.Hooks.Started != nil {
-		s.Hooks.Started(id.PID)
-	}
-	tracker := proctree.TrackIdentity(id)
-	defer tracker.Close()
-	before[sup] = true // the supervisor is no leftover: it ends the tree when benchctl dies
-	defer proc.release(s.Grace)
+	tracker, done := follow(s, proc, run, before)
+	defer done()
 
 	st := &stager{spec: s, start: start, run: run}
 	pumped := readOutput(s, run, st, outPipe, errPipe, outLog, errLog, stdout, stderr)
@@ -199,6 +199,30 @@ func wait(ctx context.Context, s Spec, proc process, run *result.Run, outPipe, e
 	classify(run, s, waitErr, endedBy)
 	noteReused(run, tracker.Reused())
 	return *run
+}
+
+// follow starts following the pipeline's tree: its identities go into the
+// run and the running file, a tracker polls it. done, called once the tree
+// has ended, lets the supervisor go and releases the rest.
+func follow(s Spec, proc process, run *result.Run, before map[proctree.Identity]bool) (*proctree.Tracker, func()) {
+	id, sup := proc.id(), proc.supervisor()
+	run.PID, run.PIDStart, run.SupervisorPID = id.PID, id.Start, sup.PID
+	if s.Hooks.Started != nil {
+		s.Hooks.Started(id.PID)
+	}
+	tracker := proctree.TrackIdentity(id)
+	before[sup] = true // the supervisor is no leftover: it ends the tree when benchctl dies
+	// Best effort: without the file a resumed run cannot look for survivors,
+	// which the supervisor ends anyway. It goes once the tree has ended.
+	recorded := s.RunningFile != "" &&
+		proctree.WriteRunning(s.RunningFile, proctree.Running{Pipeline: id, Supervisor: sup, Argv: s.Argv}) == nil
+	return tracker, func() {
+		proc.release(s.Grace)
+		if recorded {
+			os.Remove(s.RunningFile)
+		}
+		tracker.Close()
+	}
 }
 
 // waitExit waits for the main process to exit, or ends the tree on the
