@@ -87,6 +87,7 @@ func (f *faultyNVML) device(i int) *mock.Device {
 		},
 		GetTemperatureFunc:               func(nvml.TemperatureSensors) (uint32, nvml.Return) { return 60, f.ret(i, "temperature") },
 		GetPowerUsageFunc:                func() (uint32, nvml.Return) { return 600_000, f.ret(i, "power") },
+		GetEnforcedPowerLimitFunc:        func() (uint32, nvml.Return) { return 700_000, nvml.SUCCESS },
 		GetTotalEnergyConsumptionFunc:    func() (uint64, nvml.Return) { return 1_000_000, f.ret(i, "energy") },
 		GetClockInfoFunc:                 func(nvml.ClockType) (uint32, nvml.Return) { return 1980, f.ret(i, "clock") },
 		GetCurrentClocksEventReasonsFunc: func() (uint64, nvml.Return) { return 0, f.ret(i, "throttle") },

@@ -36,6 +36,7 @@ type fakeGPU struct {
 	UtilMem            uint32      `json:"utilization_memory_percent"`
 	TempC              uint32      `json:"temperature_c"`
 	PowerMW            uint32      `json:"power_mw"`
+	PowerLimitMW       uint32      `json:"power_limit_mw,omitempty"`
 	EnergyMJ           uint64      `json:"total_energy_mj"`
 	SMClockMHz         uint32      `json:"sm_clock_mhz"`
 	ClocksEventReasons uint64      `json:"clocks_event_reasons"`
@@ -157,7 +158,13 @@ func (f *fakeLib) device(i int, g fakeGPU) *mock.Device {
 			}
 			return g.TempC, nvml.SUCCESS
 		},
-		GetPowerUsageFunc:                func() (uint32, nvml.Return) { return g.PowerMW, nvml.SUCCESS },
+		GetPowerUsageFunc: func() (uint32, nvml.Return) { return g.PowerMW, nvml.SUCCESS },
+		GetEnforcedPowerLimitFunc: func() (uint32, nvml.Return) {
+			if g.PowerLimitMW == 0 {
+				return 0, nvml.ERROR_NOT_SUPPORTED
+			}
+			return g.PowerLimitMW, nvml.SUCCESS
+		},
 		GetTotalEnergyConsumptionFunc:    func() (uint64, nvml.Return) { return g.EnergyMJ, nvml.SUCCESS },
 		GetCurrentClocksEventReasonsFunc: func() (uint64, nvml.Return) { return g.ClocksEventReasons, nvml.SUCCESS },
 		GetCurrentClocksThrottleReasonsFunc: func() (uint64, nvml.Return) {

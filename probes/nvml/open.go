@@ -105,6 +105,11 @@ func (b *Backend) openDevice(i int) (*device, error) {
 	if m, ret := h.GetMemoryInfo(); ret == nvml.SUCCESS {
 		d.info.MemoryTotal = m.Total
 	}
+	// The enforced limit is the one in force, whoever set it: the history
+	// does not compare runs made under different limits.
+	if mw, ret := h.GetEnforcedPowerLimit(); ret == nvml.SUCCESS && mw > 0 {
+		d.info.PowerLimitW = float64(mw) / 1000
+	}
 	d.info.AccountingOK, d.info.AccountingWhy = accountingUsable(h)
 	return d, nil
 }

@@ -96,6 +96,7 @@ func TestRegisteredFactory(t *testing.T) {
 func TestStaticInfo(t *testing.T) {
 	m := h100(2)
 	m.GPUs[1].AccountingEnabled = true
+	m.GPUs[0].PowerLimitMW = 700_000 // GPU 1 does not give its limit
 	tests := []struct {
 		name   string
 		root   bool
@@ -116,6 +117,9 @@ func TestStaticInfo(t *testing.T) {
 				if g.Index != i || g.UUID != m.GPUs[i].UUID || g.Name != "NVIDIA H100 80GB HBM3" ||
 					g.MemoryTotal != 81559<<20 || g.Driver != "580.159.04" || g.CUDA != "13.0" {
 					t.Errorf("device %d = %+v", i, g)
+				}
+				if want := [2]float64{700, 0}[i]; g.PowerLimitW != want {
+					t.Errorf("device %d power limit %g W, want %g", i, g.PowerLimitW, want)
 				}
 				if g.AccountingOK != tt.wantOK[i] {
 					t.Errorf("device %d accounting ok = %v (%q), want %v", i, g.AccountingOK, g.AccountingWhy, tt.wantOK[i])
