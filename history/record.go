@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -29,13 +30,22 @@ func RunKey(rep *result.Report) string {
 }
 
 // Recorder records one run as it goes: each call to Record writes the run's
-// header and the cases finished since the last call, in one transaction. It
-// is safe for concurrent use; calls are serialised.
+// header, what changed of its labels and suites, and the cases finished
+// since the last call, in one transaction. It is safe for concurrent use;
+// calls are serialised.
 type Recorder struct {
-	s     *Store
-	mu    sync.Mutex
-	runID int64
-	done  map[[2]string]bool // suite, test of the cases recorded
+	s      *Store
+	mu     sync.Mutex
+	runID  int64
+	done   map[[2]string]bool // suite, test of the cases recorded
+	labels string             // the labels as recorded
+	suites []suiteRow         // the suites as recorded
+}
+
+// suiteRow is a suite as the suites table holds it.
+type suiteRow struct {
+	name, file, status, err string
+	seconds                 float64
 }
 
 // NewRecorder starts recording a run into the store.
@@ -55,18 +65,27 @@ func (r *Recorder) Record(ctx context.Context, rep *result.Report) (int64, error
 	}
 	defer tx.Rollback()
 	w := writer{tx: tx, d: r.s.d, ctx: ctx}
-	id, err := w.run(rep)
+	id, created, err := w.run(rep)
+	if id != r.runID || created {
+		// Another run, or this one recorded before by another process
+		// (run --resume): nothing is known to be there.
+		r.done, r.labels, r.suites = map[[2]string]bool{}, "\x00", nil
+	}
+	labels, suites := labelKey(rep.Invocation.Labels), suiteRows(rep)
+	if err == nil && labels != r.labels {
+		err = w.labels(id, rep.Invocation.Labels)
+	}
 	if err == nil {
-		err = w.labelsAndSuites(id, rep)
+		err = w.suites(id, r.suites, suites)
 	}
 	var added [][2]string
 	for _, s := range rep.Suites {
 		for _, c := range s.Cases {
 			k := [2]string{s.Name, c.Name}
-			if err != nil || c.Status == result.Running || r.done[k] && r.runID == id {
+			if err != nil || c.Status == result.Running || r.done[k] {
 				continue
 			}
-			err = w.testCase(id, s.Name, c)
+			err = w.testCase(id, s.Name, c, !created)
 			added = append(added, k)
 		}
 	}
@@ -74,12 +93,10 @@ func (r *Recorder) Record(ctx context.Context, rep *result.Report) (int64, error
 		err = tx.Commit()
 	}
 	if err != nil {
+		r.runID = 0 // what was written is unknown: start afresh
 		return 0, fmt.Errorf("history %s: %w", r.s.target.Display, err)
 	}
-	if r.runID != id {
-		r.done = map[[2]string]bool{}
-		r.runID = id
-	}
+	r.runID, r.labels, r.suites = id, labels, suites
 	for _, k := range added {
 		r.done[k] = true
 	}
@@ -106,14 +123,13 @@ func (w writer) exec(q string, args ...any) error {
 // run inserts or updates the run's row, found by its key, and returns its id.
 // It looks before it inserts: an INSERT ... ON CONFLICT would spend a number
 // of the id sequence on every update, and run ids would skip.
-func (w writer) run(rep *result.Report) (int64, error) {
+func (w writer) run(rep *result.Report) (id int64, created bool, err error) {
 	fp := FingerprintOf(rep, pipelineOf(rep))
 	env, err := json.Marshal(rep.Environment)
 	if err != nil {
-		return 0, fmt.Errorf("encode environment: %w", err)
+		return 0, false, fmt.Errorf("encode environment: %w", err)
 	}
 	key := RunKey(rep)
-	var id int64
 	err = w.tx.QueryRowContext(w.ctx, w.d.rebind(`SELECT id FROM runs WHERE run_key = ?`), key).Scan(&id)
 	switch {
 	case err == nil:
@@ -121,6 +137,7 @@ func (w writer) run(rep *result.Report) (int64, error) {
 			environment = ? WHERE id = ?`, formatTime(rep.FinishedAt), rep.Seconds, boolInt(rep.Partial),
 			boolInt(rep.Interrupted), string(runStatus(rep)), string(env), id)
 	case errors.Is(err, sql.ErrNoRows):
+		created = true
 		err = w.tx.QueryRowContext(w.ctx, w.d.rebind(`INSERT INTO runs (run_key, kind, started_at, finished_at,
 			seconds, partial, interrupted, status, benchctl_version, host, gpu_backend, gpu_model, gpu_count,
 			driver, cuda, power_limit_w, pipeline, command, results_dir, environment)
@@ -131,38 +148,76 @@ func (w writer) run(rep *result.Report) (int64, error) {
 			strings.Join(rep.Invocation.Args, " "), rep.Invocation.ResultsDir, string(env)).Scan(&id)
 	}
 	if err != nil {
-		return 0, fmt.Errorf("record run: %w", err)
+		return 0, false, fmt.Errorf("record run: %w", err)
 	}
-	return id, nil
+	return id, created, nil
 }
 
-// labelsAndSuites replaces the run's labels and suites: there are few, and a
-// resumed run may have more suites than its first record.
-func (w writer) labelsAndSuites(id int64, rep *result.Report) error {
+// labels replaces the run's labels.
+func (w writer) labels(id int64, labels map[string]string) error {
 	if err := w.exec(`DELETE FROM labels WHERE run_id = ?`, id); err != nil {
 		return fmt.Errorf("record labels: %w", err)
 	}
-	for k, v := range rep.Invocation.Labels {
+	for k, v := range labels {
 		if err := w.exec(`INSERT INTO labels (run_id, key, value) VALUES (?, ?, ?)`, id, k, v); err != nil {
 			return fmt.Errorf("record labels: %w", err)
 		}
 	}
-	if err := w.exec(`DELETE FROM suites WHERE run_id = ?`, id); err != nil {
-		return fmt.Errorf("record suites: %w", err)
-	}
-	for i, s := range rep.Suites {
+	return nil
+}
+
+// suites writes the suites that differ from those recorded (was), and drops
+// those past the end: a resumed run may have more suites than its first record.
+func (w writer) suites(id int64, was, now []suiteRow) error {
+	for i, s := range now {
+		if i < len(was) && was[i] == s {
+			continue
+		}
+		if err := w.exec(`DELETE FROM suites WHERE run_id = ? AND position = ?`, id, i); err != nil {
+			return fmt.Errorf("record suites: %w", err)
+		}
 		if err := w.exec(`INSERT INTO suites (run_id, position, name, file, status, seconds, error)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, id, i, s.Name, s.File, string(s.Status), s.Seconds, s.Error); err != nil {
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, id, i, s.name, s.file, s.status, s.seconds, s.err); err != nil {
+			return fmt.Errorf("record suites: %w", err)
+		}
+	}
+	if len(was) > len(now) || was == nil {
+		if err := w.exec(`DELETE FROM suites WHERE run_id = ? AND position >= ?`, id, len(now)); err != nil {
 			return fmt.Errorf("record suites: %w", err)
 		}
 	}
 	return nil
 }
 
-// testCase replaces one case with its metrics and checks.
-func (w writer) testCase(runID int64, suite string, c result.Case) error {
-	if err := w.exec(`DELETE FROM cases WHERE run_id = ? AND suite = ? AND test = ?`, runID, suite, c.Name); err != nil {
-		return fmt.Errorf("record case %s/%s: %w", suite, c.Name, err)
+func suiteRows(rep *result.Report) []suiteRow {
+	rows := make([]suiteRow, len(rep.Suites))
+	for i, s := range rep.Suites {
+		rows[i] = suiteRow{name: s.Name, file: s.File, status: string(s.Status), err: s.Error, seconds: s.Seconds}
+	}
+	return rows
+}
+
+// labelKey is the labels in one comparable string.
+func labelKey(labels map[string]string) string {
+	keys := make([]string, 0, len(labels))
+	for k := range labels {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		b.WriteString(k + "\x00" + labels[k] + "\x00")
+	}
+	return b.String()
+}
+
+// testCase writes one case with its metrics and checks, replacing the case
+// if it may be there already (replace).
+func (w writer) testCase(runID int64, suite string, c result.Case, replace bool) error {
+	if replace {
+		if err := w.exec(`DELETE FROM cases WHERE run_id = ? AND suite = ? AND test = ?`, runID, suite, c.Name); err != nil {
+			return fmt.Errorf("record case %s/%s: %w", suite, c.Name, err)
+		}
 	}
 	var id int64
 	err := w.tx.QueryRowContext(w.ctx, w.d.rebind(`INSERT INTO cases (run_id, suite, test, status, seconds, message)
@@ -170,21 +225,37 @@ func (w writer) testCase(runID int64, suite string, c result.Case) error {
 	if err != nil {
 		return fmt.Errorf("record case %s/%s: %w", suite, c.Name, err)
 	}
-	for _, m := range CaseMetrics(c) {
-		if math.IsNaN(m.Value) || math.IsInf(m.Value, 0) {
-			continue // no trend has a use for it, and SQLite would store NaN as NULL
-		}
-		samples, _ := json.Marshal(finiteSamples(m.Samples))
-		if err := w.exec(`INSERT INTO metrics (case_id, run_id, suite, test, name, value, unit, better, spread, samples)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, runID, suite, c.Name, m.Name, m.Value, m.Unit,
-			string(m.Better), finite(m.Spread), string(samples)); err != nil {
-			return fmt.Errorf("record metric %s of %s/%s: %w", m.Name, suite, c.Name, err)
-		}
+	if err := w.metrics(id, runID, suite, c); err != nil {
+		return err
 	}
 	for _, f := range c.Failures {
 		if err := w.exec(`INSERT INTO checks (case_id, label, op, value, bound, passed, message)
 			VALUES (?, ?, ?, ?, ?, ?, ?)`, id, f.Label, f.Op, f.Value, f.Bound, 0, f.Message); err != nil {
 			return fmt.Errorf("record check of %s/%s: %w", suite, c.Name, err)
+		}
+	}
+	return nil
+}
+
+// metrics inserts the case's metrics in one statement.
+func (w writer) metrics(caseID, runID int64, suite string, c result.Case) error {
+	var rows []string
+	var args []any
+	for _, m := range CaseMetrics(c) {
+		if math.IsNaN(m.Value) || math.IsInf(m.Value, 0) {
+			continue // no trend has a use for it, and SQLite would store NaN as NULL
+		}
+		samples, _ := json.Marshal(finiteSamples(m.Samples))
+		rows = append(rows, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		args = append(args, caseID, runID, suite, c.Name, m.Name, m.Value, m.Unit, string(m.Better), finite(m.Spread), string(samples))
+	}
+	// 500 rows a statement keeps under SQLite's 32,766 parameters.
+	const chunk, cols = 500, 10
+	for start := 0; start < len(rows); start += chunk {
+		end := min(start+chunk, len(rows))
+		if err := w.exec(`INSERT INTO metrics (case_id, run_id, suite, test, name, value, unit, better, spread, samples)
+			VALUES `+strings.Join(rows[start:end], ", "), args[start*cols:end*cols]...); err != nil {
+			return fmt.Errorf("record metrics of %s/%s: %w", suite, c.Name, err)
 		}
 	}
 	return nil
