@@ -2,9 +2,11 @@ package history
 
 import (
 	"context"
+	"database/sql"
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -188,7 +190,7 @@ func TestSchemaTooNewRefused(t *testing.T) {
 				if !errors.Is(err, ErrSchemaTooNew) {
 					t.Fatalf("read-only %v: %v, want ErrSchemaTooNew", ro, err)
 				}
-				for _, want := range []string{"version 7", "v1.2.3", "up to 1"} {
+				for _, want := range []string{"version 7", "v1.2.3", fmt.Sprintf("up to %d", SchemaVersion)} {
 					if !strings.Contains(err.Error(), want) {
 						t.Errorf("%q does not name %q", err, want)
 					}
@@ -228,6 +230,90 @@ func TestWriteCSV(t *testing.T) {
 			want := []string{"11|10.5;11;11.5|branch=main;commit=c1|H100|650", "12|11.5;12;12.5|branch=main;commit=c2|H100|650"}
 			if strings.Join(walls, " ") != strings.Join(want, " ") {
 				t.Errorf("wall rows (value|samples|labels|gpu|power), oldest first:\n got %v\nwant %v", walls, want)
+			}
+		})
+	}
+}
+
+// A record that fails (the file locked by another process) changes nothing
+// and loses nothing: the next record writes every case not yet recorded.
+func TestRecordRetriesAfterAFailure(t *testing.T) {
+	tg, err := ParseTarget(filepath.Join(t.TempDir(), "history.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(context.Background(), tg, Options{Timeout: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	full := report(t0, 10, nil)
+	first := *full
+	first.Partial = true
+	first.Suites = full.Suites[:1]
+	rec := s.NewRecorder()
+	if _, err := rec.Record(ctx, &first); err != nil {
+		t.Fatal(err)
+	}
+	lock, err := sql.Open("sqlite", "file:"+tg.DSN+"?_txlock=exclusive")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Close()
+	tx, err := lock.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(`DELETE FROM labels WHERE 1 = 0`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rec.Record(ctx, full); err == nil || !strings.Contains(err.Error(), "locked") {
+		t.Fatalf("record under a lock: %v, want a locked error", err)
+	}
+	tx.Rollback()
+	id, err := rec.Record(ctx, full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := s.Get(ctx, id)
+	if err != nil || d.Partial || len(d.Cases) != 3 || len(d.Suites) != 2 {
+		t.Errorf("after the retry: partial %v, %d cases, %d suites (%v); want the whole run", d.Partial, len(d.Cases), len(d.Suites), err)
+	}
+}
+
+// A store written by an older benchctl is brought up to date on open, even
+// by a reading command, and keeps its runs.
+func TestMigrateFromVersion1(t *testing.T) {
+	for _, b := range backends(t) {
+		t.Run(b.name, func(t *testing.T) {
+			tg := b.target(t)
+			s := openStore(t, tg)
+			ctx := context.Background()
+			if _, err := s.Record(ctx, report(t0, 10, nil)); err != nil {
+				t.Fatal(err)
+			}
+			// Take it back to version 1, as an older benchctl left it.
+			if _, err := s.db.Exec(`DROP INDEX metrics_run`); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.db.Exec(`UPDATE benchctl_schema SET version = 1`); err != nil {
+				t.Fatal(err)
+			}
+			s2, err := Open(ctx, tg, Options{ReadOnly: true}) // a reading command upgrades too
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s2.Close()
+			var v int
+			if err := s2.db.QueryRow(`SELECT version FROM benchctl_schema`).Scan(&v); err != nil || v != SchemaVersion {
+				t.Fatalf("version %d (%v), want %d", v, err, SchemaVersion)
+			}
+			if _, err := s2.db.Exec(`DROP INDEX metrics_run`); err != nil {
+				t.Errorf("migration 2 did not create its index: %v", err)
+			}
+			if runs, err := s2.List(ctx, Filter{}); err != nil || len(runs) != 1 {
+				t.Errorf("runs after the migration: %d, %v", len(runs), err)
 			}
 		})
 	}

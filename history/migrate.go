@@ -10,7 +10,7 @@ import (
 
 // SchemaVersion is the newest schema this benchctl knows. A store at a newer
 // version was written by a newer benchctl and is refused: ErrSchemaTooNew.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // ErrSchemaTooNew is returned by Open for a store whose schema is newer than
 // SchemaVersion.
@@ -97,6 +97,9 @@ var migrations = []string{
 		message TEXT NOT NULL
 	);
 	CREATE INDEX checks_case ON checks (case_id)`,
+	// 2: the metrics of given runs, every name at once (the gate's baseline,
+	// export), found without a scan.
+	`CREATE INDEX metrics_run ON metrics (run_id)`,
 }
 
 // migrate brings the store to SchemaVersion, one migration a transaction.

@@ -61,9 +61,13 @@ func (s *Store) Series(ctx context.Context, metric string, f Filter) ([]Series, 
 	}
 	q := `SELECT m.run_id, r.run_key, r.started_at, m.suite, m.test, m.name, m.value, m.unit, m.better, m.spread, m.samples
 		FROM metrics m JOIN runs r ON r.id = m.run_id WHERE m.run_id IN (` + runs + `)`
-	if metric != "" {
+	switch {
+	case strings.Contains(metric, "*"):
 		q += ` AND m.name LIKE ? ESCAPE '\'`
 		args = append(args, likePattern(metric))
+	case metric != "":
+		q += ` AND m.name = ?` // uses the (name, run_id) index; LIKE cannot
+		args = append(args, metric)
 	}
 	if f.Suite != "" {
 		q += ` AND m.suite = ?`

@@ -28,8 +28,9 @@ var ErrNotFound = errors.New("no such run in the history")
 type Options struct {
 	// Version is the benchctl version, named when a store is too new.
 	Version string
-	// ReadOnly opens without creating or migrating: reading commands use it,
-	// so `history list` on a missing file says so instead of creating one.
+	// ReadOnly opens without creating: reading commands use it, so `history
+	// list` on a missing file says so instead of creating one. A store from
+	// an older benchctl is still upgraded.
 	ReadOnly bool
 	// Timeout bounds the wait for a locked SQLite file (its busy timeout) and
 	// for a PostgreSQL connection; DefaultTimeout when 0.
@@ -94,8 +95,8 @@ func (s *Store) Close() error { return s.db.Close() }
 // Target is where the store lives.
 func (s *Store) Target() Target { return s.target }
 
-// checkVersion refuses a store this benchctl cannot read: one too new, or one
-// that holds no history at all.
+// checkVersion refuses a store this benchctl cannot read, one too new or
+// one that holds no history at all, and upgrades one that is too old.
 func (s *Store) checkVersion(ctx context.Context) error {
 	var v int
 	err := s.db.QueryRowContext(ctx, `SELECT version FROM benchctl_schema`).Scan(&v)
@@ -108,7 +109,7 @@ func (s *Store) checkVersion(ctx context.Context) error {
 		return fmt.Errorf("%w: the store is at schema version %d, this benchctl (%s) knows up to %d: use a newer benchctl",
 			ErrSchemaTooNew, v, s.version, SchemaVersion)
 	case v < SchemaVersion:
-		return fmt.Errorf("the store is at schema version %d, this benchctl knows %d: record a run to upgrade it", v, SchemaVersion)
+		return s.migrate(ctx) // a store from an older benchctl: upgrade it, even to read
 	}
 	return nil
 }

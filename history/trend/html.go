@@ -9,6 +9,10 @@ import (
 	"github.com/benchctl/benchctl/internal/format"
 )
 
+// maxDots is the most runs drawn as dots with their own tooltip; a longer
+// series is drawn as its line only (the page stays small and quick).
+const maxDots = 1000
+
 // Chart geometry, in SVG user units.
 const (
 	chartW, chartH         = 760.0, 220.0
@@ -94,6 +98,9 @@ func chartOf(l Line) chart {
 			cmd = "M"
 		}
 		fmt.Fprintf(&path, "%s%.1f,%.1f ", cmd, x(i), y(p.Value))
+		if n > maxDots {
+			continue
+		}
 		c.Dots = append(c.Dots, dot{X: x(i), Y: y(p.Value), Title: fmt.Sprintf("run %d, %s: %s", p.RunID,
 			p.StartedAt.UTC().Format("2006-01-02 15:04"), format.Value(p.Value, l.Unit))})
 	}
