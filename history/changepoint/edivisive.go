@@ -34,7 +34,9 @@ type Options struct {
 	// stricter level than the usual 0.05, because binary segmentation tests
 	// every segment again and each test may raise a false alarm.
 	Significance float64
-	// Permutations is the number of shuffles of the permutation test: 199.
+	// Permutations is the number of shuffles of the permutation test: 499,
+	// so that one chance shuffle as extreme as the series (p = 2/500) does
+	// not push a clear change past the significance level.
 	Permutations int
 	// MinSize is the fewest points on each side of a change: 4.
 	MinSize int
@@ -45,7 +47,7 @@ type Options struct {
 // Defaults of Options.
 const (
 	DefaultSignificance = 0.01
-	DefaultPermutations = 199
+	DefaultPermutations = 499
 	DefaultMinSize      = 4
 	DefaultSeed         = 1
 )

@@ -54,6 +54,7 @@ func TestDetect(t *testing.T) {
 		{"a step down then back up", func(r *rand.Rand) []float64 {
 			return concat(noisy(r, 30, 100, 0.03), noisy(r, 30, 80, 0.03), noisy(r, 30, 100, 0.03))
 		}, []int{30, 60}},
+		{"a 30% step in the last 5 of 15 runs", func(r *rand.Rand) []float64 { return concat(noisy(r, 10, 10, 0.02), noisy(r, 5, 13, 0.02)) }, []int{10}},
 		{"a late regression, 6 runs", func(r *rand.Rand) []float64 { return concat(noisy(r, 50, 10, 0.02), noisy(r, 6, 11, 0.02)) }, []int{50}},
 		{"one outlier is not a change", func(r *rand.Rand) []float64 {
 			x := noisy(r, 60, 100, 0.03)
