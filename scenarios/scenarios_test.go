@@ -21,6 +21,8 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	bin = dir
+	// Every scenario run is recorded, into a history of the tests' own.
+	os.Setenv("BENCHCTL_HISTORY", filepath.Join(dir, "history.db"))
 	for _, b := range [][2]string{{"benchctl", "../cmd/benchctl"}, {"fakepipe", "../workloads/fakepipe"}} {
 		cmd := exec.Command("go", "build", "-o", filepath.Join(dir, b[0]), b[1])
 		cmd.Env = append(os.Environ(), "CGO_CFLAGS=-Wno-deprecated-declarations")
