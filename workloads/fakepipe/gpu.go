@@ -24,6 +24,9 @@ var (
 type gpuStats struct {
 	PeakAlloc    uint64 `json:"peak_allocated"`
 	PeakReserved uint64 `json:"peak_reserved"`
+	// ModelEnd is where the process's model clock stood when it finished
+	// (Unix nanoseconds): a parent carries on from its workers' latest.
+	ModelEnd int64 `json:"model_end_ns"`
 }
 
 // gpuWork is one process's share of the models' work on one GPU: its files,
@@ -50,7 +53,7 @@ func runGPU(opt *options, proc *sim.Proc, gpu int, recs []record, log logger, st
 	if oerr := leaveOrphan(opt, gpu, stdout); oerr != nil && err == nil {
 		err = oerr
 	}
-	return gpuStats{PeakAlloc: dev.peakAlloc, PeakReserved: dev.peakReserved}, err
+	return gpuStats{PeakAlloc: dev.peakAlloc, PeakReserved: dev.peakReserved, ModelEnd: clock.now().UnixNano()}, err
 }
 
 func (w *gpuWork) run(recs []record, stdout io.Writer) error {
@@ -193,7 +196,7 @@ func (w *gpuWork) batch(act uint64, d time.Duration) error {
 		if err := dev.spike(o.spike); err != nil {
 			return err
 		}
-		pause(o.spikeFor)
+		clock.hold(o.spikeFor)
 		if err := dev.show(0); err != nil {
 			return err
 		}

@@ -69,6 +69,7 @@ type options struct {
 	// Internal: set by a --parallel parent on its workers.
 	workerShard, workerShards int // shard index and count; workerShards 0: not a worker
 	workerGPU                 int
+	workerEpoch               int64 // the parent's model time at the start (Unix nanoseconds); 0: none
 }
 
 // worker reports whether this process is a --parallel worker.
@@ -86,6 +87,7 @@ func (o *options) prefix() string {
 const (
 	flagWorkerShard = "worker-shard"
 	flagWorkerGPU   = "worker-gpu"
+	flagWorkerEpoch = "worker-epoch"
 )
 
 // knobs are the flags that an environment variable FAKEPIPE_<NAME> can also set.
@@ -210,6 +212,7 @@ func newFlagSet(o *options) *flag.FlagSet {
 	})
 	fs.IntVar(&o.workerGPU, flagWorkerGPU, 0, "internal")
 	fs.Float64Var(&timeScale, flagWorkerTimeScale, 1, "internal")
+	fs.Int64Var(&o.workerEpoch, flagWorkerEpoch, 0, "internal")
 	return fs
 }
 

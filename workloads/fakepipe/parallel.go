@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/benchctl/benchctl/probes/sim"
 )
@@ -73,7 +74,8 @@ func runParallel(opt *options, gpus []int, nrecs int, stdout, stderr io.Writer) 
 			continue
 		}
 		args := []string{"predict", "--" + flagWorkerShard, fmt.Sprintf("%d/%d", i, len(gpus)), "--" + flagWorkerGPU, strconv.Itoa(g),
-			"--" + flagWorkerTimeScale, strconv.FormatFloat(timeScale, 'g', -1, 64)}
+			"--" + flagWorkerTimeScale, strconv.FormatFloat(timeScale, 'g', -1, 64),
+			"--" + flagWorkerEpoch, strconv.FormatInt(clock.now().UnixNano(), 10)}
 		cmd := exec.Command(self, append(args, opt.args...)...)
 		cmd.Stdout, cmd.Stderr = stdout, stderr
 		if err := cmd.Start(); err != nil {
@@ -89,6 +91,7 @@ func runParallel(opt *options, gpus []int, nrecs int, stdout, stderr io.Writer) 
 	}
 
 	st, oom, failures := waitWorkers(opt.outDir, workers)
+	clock.reach(time.Unix(0, st.ModelEnd))
 	relay.stop()
 	relay.reraise()
 	switch {
@@ -114,6 +117,7 @@ func waitWorkers(outDir string, workers []workerProc) (st gpuStats, oom bool, fa
 			}
 			st.PeakAlloc = max(st.PeakAlloc, ws.PeakAlloc)
 			st.PeakReserved = max(st.PeakReserved, ws.PeakReserved)
+			st.ModelEnd = max(st.ModelEnd, ws.ModelEnd)
 		case errors.As(err, &ee) && ee.ExitCode() == exitOOM:
 			oom = true
 			failures = append(failures, fmt.Sprintf("worker on gpu %d ran out of GPU memory (exit %d)", w.gpu, exitOOM))

@@ -15,7 +15,10 @@ import (
 // predict is the predict command: the whole pipeline in the main process, or
 // one worker's share of the GPU stages.
 func predict(opt *options, stdout, stderr io.Writer) error {
-	start := time.Now()
+	if opt.workerEpoch > 0 {
+		clock.due = time.Unix(0, opt.workerEpoch)
+	}
+	start := clock.now()
 	if opt.ignoreSigterm {
 		signal.Ignore(syscall.SIGTERM)
 	}
@@ -82,7 +85,7 @@ func predict(opt *options, stdout, stderr io.Writer) error {
 	if err := writeResults(opt.outDir, chunks); err != nil {
 		return err
 	}
-	summarize(log, len(recs), len(chunks), time.Since(start), st)
+	summarize(log, len(recs), len(chunks), clock.now().Sub(start), st)
 	if opt.exitCode >= 0 {
 		return &exitErr{code: opt.exitCode}
 	}

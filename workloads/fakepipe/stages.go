@@ -75,13 +75,6 @@ func (l logger) stage(format string, a ...any) {
 	l.line("Stage: "+format, a...)
 }
 
-// pause takes simulated time, times this run's noise factor.
-func pause(d time.Duration) {
-	if d > 0 {
-		time.Sleep(time.Duration(float64(d) * timeScale))
-	}
-}
-
 // checkpoint runs the fault asked for at stage key, once the stage has started
 // (its line printed, its memory held): hang forever, crash, or fail.
 func (o *options) checkpoint(l logger, key string) error {
