@@ -29,6 +29,9 @@ type device struct {
 	leak     uint64 // allocated and never freed
 	reserved uint64
 	util     float64
+	// Held outside the allocator's cache, and freed when done with: the
+	// working set of the stage running, and the sawtooth's share.
+	stageSet, saw uint64
 
 	peakAlloc, peakReserved uint64
 }
@@ -56,15 +59,18 @@ func (d *device) need(activations uint64) uint64 {
 	return d.base() + activations + uint64(float64(activations)*d.frag)
 }
 
+// held is what the process holds outside the allocator's cache.
+func (d *device) held() uint64 { return d.stageSet + d.saw }
+
 // fits reports whether a batch of activation bytes fits in the GPU.
 func (d *device) fits(activations uint64) bool {
-	return d.total == 0 || d.need(activations) <= d.total
+	return d.total == 0 || d.need(activations)+d.held() <= d.total
 }
 
 // allocate runs a batch (or loads models) needing activation bytes on top of
 // base at util percent: reserved grows to what it needs and stays there.
 func (d *device) allocate(activations uint64, util float64) error {
-	d.peakAlloc = max(d.peakAlloc, d.base()+activations)
+	d.peakAlloc = max(d.peakAlloc, d.base()+d.held()+activations)
 	d.reserved = max(d.reserved, d.need(activations))
 	d.util = util
 	return d.show(0)
@@ -79,10 +85,28 @@ func (d *device) setModels(bytes uint64) error {
 	return d.allocate(0, 0)
 }
 
-// addLeak makes bytes more allocated for good.
+// addLeak makes bytes more allocated for good. The leaked tensors hold
+// blocks of their own, reserved on top of the cache kept for batches, so the
+// GPU sees every leaked byte at once.
 func (d *device) addLeak(bytes uint64) error {
 	d.leak += bytes
+	d.reserved += bytes
 	return d.allocate(0, d.util)
+}
+
+// grow makes the allocator reserve bytes more for its cache, as PyTorch's does
+// when a batch's shapes do not fit the blocks it holds.
+func (d *device) grow(bytes uint64) error {
+	d.reserved += bytes
+	return d.show(0)
+}
+
+// setHeld sets what is held outside the cache: the stage's working set and
+// the sawtooth's share.
+func (d *device) setHeld(stageSet, saw uint64) error {
+	d.stageSet, d.saw = stageSet, saw
+	d.peakAlloc = max(d.peakAlloc, d.base()+d.held())
+	return d.show(0)
 }
 
 // emptyCache gives the cached memory back to the driver.
@@ -99,15 +123,17 @@ func (d *device) idle(util float64) error {
 
 // spike holds extra bytes for a while (until the next show).
 func (d *device) spike(extra uint64) error {
-	d.peakAlloc = max(d.peakAlloc, d.base()+extra)
-	d.peakReserved = max(d.peakReserved, d.reserved+extra)
+	d.peakAlloc = max(d.peakAlloc, d.base()+d.held()+extra)
 	return d.show(extra)
 }
 
+// used is what the GPU sees of the process, with extra bytes on top.
+func (d *device) used(extra uint64) uint64 { return d.reserved + d.held() + extra }
+
 // show writes the state, with extra bytes on top, to the simulated GPU.
 func (d *device) show(extra uint64) error {
-	d.peakReserved = max(d.peakReserved, d.reserved+extra)
-	if err := d.proc.Set(d.gpu, d.reserved+extra, d.util, d.util/2); err != nil {
+	d.peakReserved = max(d.peakReserved, d.used(extra))
+	if err := d.proc.Set(d.gpu, d.used(extra), d.util, d.util/2); err != nil {
 		return fmt.Errorf("simulated gpu: %w", err)
 	}
 	return nil
@@ -119,8 +145,8 @@ func (d *device) describe(activations uint64) string {
 	s := fmt.Sprintf("Tried to allocate %s.", torchBytes(activations))
 	if d.total > 0 {
 		free := uint64(0)
-		if d.reserved < d.total {
-			free = d.total - d.reserved
+		if d.used(0) < d.total {
+			free = d.total - d.used(0)
 		}
 		s += fmt.Sprintf(" GPU %d has a total capacity of %s of which %s is free.",
 			d.gpu, torchBytes(d.total), torchBytes(free))

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"math/bits"
 	"time"
 
 	"github.com/benchctl/benchctl/probes/sim"
@@ -39,6 +40,7 @@ type gpuWork struct {
 	// kept halved for the rest of the run.
 	dnaBudget, esmBudget int
 	batches              int
+	modelBatches         map[string]int // batches run, per model key
 }
 
 // runGPU runs recs, split in files of --sequences-per-file, on gpu and then,
@@ -48,7 +50,7 @@ func runGPU(opt *options, proc *sim.Proc, gpu int, recs []record, log logger, st
 	if err != nil {
 		return gpuStats{}, err
 	}
-	w := &gpuWork{opt: opt, log: log, dev: dev, dnaBudget: opt.dnabertBatch, esmBudget: opt.esmBatch}
+	w := &gpuWork{opt: opt, log: log, dev: dev, dnaBudget: opt.dnabertBatch, esmBudget: opt.esmBatch, modelBatches: map[string]int{}}
 	err = w.run(recs, stdout)
 	if oerr := leaveOrphan(opt, gpu, stdout); oerr != nil && err == nil {
 		err = oerr
@@ -121,6 +123,9 @@ func (w *gpuWork) file(recs []record) error {
 	}
 	features := uint64(len(esm)) * mergedBytes
 	w.log.stage("Merging features to 3328-d")
+	if err := w.enterStage(stMerge); err != nil {
+		return err
+	}
 	if err := w.dev.allocate(features, o.util/4); err != nil {
 		return err
 	}
@@ -129,6 +134,9 @@ func (w *gpuWork) file(recs []record) error {
 		return err
 	}
 	w.log.stage("Predicting with MLP")
+	if err := w.enterStage(stPredict); err != nil {
+		return err
+	}
 	if err := w.dev.allocate(2*features, o.util); err != nil {
 		return err
 	}
@@ -136,7 +144,19 @@ func (w *gpuWork) file(recs []record) error {
 	if err := o.checkpoint(w.log, stPredict); err != nil {
 		return err
 	}
+	if err := w.enterStage(""); err != nil {
+		return err
+	}
 	return w.dev.idle(0)
+}
+
+// stageSetShare is each GPU stage's --stage-working-set, as a share of it.
+var stageSetShare = map[string]float64{stDNABERT: 1, stESM: 2, stMerge: 0.5, stPredict: 0.25}
+
+// enterStage holds the stage's working set (--stage-working-set) in place of
+// the previous stage's; "" frees it.
+func (w *gpuWork) enterStage(key string) error {
+	return w.dev.setHeld(uint64(float64(w.opt.stageWorkingSet)*stageSetShare[key]), w.dev.saw)
 }
 
 // embed runs model m over items of the given token lengths, in batches of
@@ -144,6 +164,9 @@ func (w *gpuWork) file(recs []record) error {
 func (w *gpuWork) embed(m model, budget *int, lengths []int, total time.Duration) error {
 	o := w.opt
 	w.log.stage("%s features (batch %d tokens)", m.name, *budget)
+	if err := w.enterStage(m.key); err != nil {
+		return err
+	}
 	sum := 0
 	for _, n := range lengths {
 		sum += n
@@ -169,7 +192,7 @@ func (w *gpuWork) embed(m model, budget *int, lengths []int, total time.Duration
 		for _, i := range b {
 			unpadded += lengths[i]
 		}
-		if err := w.batch(act, time.Duration(float64(total)*float64(unpadded)/float64(sum))); err != nil {
+		if err := w.batch(m, act, time.Duration(float64(total)*float64(unpadded)/float64(sum))); err != nil {
 			return err
 		}
 		if !started {
@@ -182,8 +205,9 @@ func (w *gpuWork) embed(m model, budget *int, lengths []int, total time.Duration
 	return nil
 }
 
-// batch runs one batch, then its spike, leak and cache clear.
-func (w *gpuWork) batch(act uint64, d time.Duration) error {
+// batch runs one batch of model m, then its spike, leak, cache growth,
+// sawtooth and cache clear.
+func (w *gpuWork) batch(m model, act uint64, d time.Duration) error {
 	o, dev := w.opt, w.dev
 	if err := dev.allocate(act, o.util); err != nil {
 		return err
@@ -205,6 +229,10 @@ func (w *gpuWork) batch(act uint64, d time.Duration) error {
 		if err := dev.addLeak(o.leakPerBatch); err != nil {
 			return err
 		}
+	}
+	w.modelBatches[m.key]++
+	if err := w.shapeMemory(w.modelBatches[m.key]); err != nil {
+		return err
 	}
 	if o.cacheClear > 0 && w.batches%o.cacheClear == 0 {
 		return dev.emptyCache()
@@ -235,4 +263,24 @@ func (w *gpuWork) outOfMemory(m model, budget *int, tokens int, act uint64, memb
 	}
 	w.log.line("torch.OutOfMemoryError: CUDA out of memory. %s", w.dev.describe(act))
 	return &exitErr{code: exitOOM, msg: fmt.Sprintf("CUDA out of memory at batch of %d tokens (%s); try a smaller --%s", tokens, m.name, m.batchFlag)}
+}
+
+// shapeMemory applies, after a model's n-th batch, the allocator's growth
+// (--alloc-growth: half of it after the first batch, a quarter after the
+// second, an eighth after the fourth, ...: steps that shrink and space out, so
+// the floor flattens) and the sawtooth's next tooth.
+func (w *gpuWork) shapeMemory(n int) error {
+	o, dev := w.opt, w.dev
+	if o.allocGrowth > 0 && n&(n-1) == 0 {
+		if step := o.allocGrowth >> (bits.TrailingZeros(uint(n)) + 1); step > 0 {
+			if err := dev.grow(step); err != nil {
+				return err
+			}
+		}
+	}
+	if o.sawtooth > 0 {
+		k := uint64(o.sawtoothBatches)
+		return dev.setHeld(dev.stageSet, o.sawtooth*(uint64(w.batches)%k)/k)
+	}
+	return nil
 }

@@ -52,6 +52,10 @@ type options struct {
 	bytesPerToken                 uint64
 	util                          float64 // percent
 	leakPerBatch                  uint64
+	allocGrowth                   uint64 // cache growth per model, in halving steps at batches 1, 2, 4, ...
+	stageWorkingSet               uint64 // held through a GPU stage, freed at its end
+	sawtooth                      uint64 // held in a climb over sawtoothBatches batches, then freed
+	sawtoothBatches               int
 	spike                         uint64
 	spikeEvery                    int
 	spikeFor                      time.Duration
@@ -94,7 +98,7 @@ const (
 var knobs = []string{
 	"time-per-seq", "startup", "startup-shrink", "startup-jitter", "time-noise", "noise-seed", "load-time", "persistent-overhead", "streams-speedup", "slowdown-per-batch",
 	"model-mem", "dnabert-mem", "bytes-per-token", "util",
-	"leak-per-batch", "spike", "spike-every", "spike-ms",
+	"leak-per-batch", "alloc-growth", "stage-working-set", "sawtooth", "sawtooth-batches", "spike", "spike-every", "spike-ms",
 	"oom-above", "oom-mode", "hang-after", "ignore-sigterm", "crash-after", "fail-after",
 	"orphan", "orphan-for", "exit-code", "flood", "bad-utf8",
 }
@@ -140,6 +144,7 @@ func defaults() *options {
 		dnabertMem:         512 << 20,
 		bytesPerToken:      1000000,
 		spikeFor:           20 * time.Millisecond,
+		sawtoothBatches:    8,
 		orphanFor:          time.Hour,
 	}
 }
@@ -185,6 +190,10 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.Var(sizeFlag{&o.bytesPerToken}, "bytes-per-token", "activation memory per batch token")
 	fs.Float64Var(&o.util, "util", 85, "GPU utilization while computing (percent)")
 	fs.Var(sizeFlag{&o.leakPerBatch}, "leak-per-batch", "memory never freed, per batch (freed at exit)")
+	fs.Var(sizeFlag{&o.allocGrowth}, "alloc-growth", "cache the allocator reserves on top, per model, in halving steps after its batches 1, 2, 4, 8, ...: growth that flattens")
+	fs.Var(sizeFlag{&o.stageWorkingSet}, "stage-working-set", "held through each GPU stage and freed at its end (DNABERT-S 1x, ESM-2 2x, merge 0.5x, MLP 0.25x): memory that steps between stages")
+	fs.Var(sizeFlag{&o.sawtooth}, "sawtooth", "held in a climb over --sawtooth-batches batches, then freed: a sawtooth working set")
+	fs.IntVar(&o.sawtoothBatches, "sawtooth-batches", 8, "batches of one sawtooth climb")
 	fs.Var(sizeFlag{&o.spike}, "spike", "extra memory held briefly every --spike-every batches")
 	fs.IntVar(&o.spikeEvery, "spike-every", 1, "batches between spikes")
 	fs.Var(durationFlag{&o.spikeFor, time.Millisecond}, "spike-ms", "how long a spike lasts (a number is milliseconds)")
@@ -276,8 +285,8 @@ func (o *options) finish(fs *flag.FlagSet, pos []string) error {
 		return fmt.Errorf("batch sizes must be at least 1 token")
 	case o.seqsPerFile < 1:
 		return fmt.Errorf("--sequences-per-file must be at least 1")
-	case o.cacheClear < 0 || o.spikeEvery < 1 || o.oomAbove < 0 || o.flood < 0:
-		return fmt.Errorf("--cache-clear-interval, --oom-above and --flood must be >= 0, --spike-every >= 1")
+	case o.cacheClear < 0 || o.spikeEvery < 1 || o.oomAbove < 0 || o.flood < 0 || o.sawtoothBatches < 1:
+		return fmt.Errorf("--cache-clear-interval, --oom-above and --flood must be >= 0, --spike-every and --sawtooth-batches >= 1")
 	case o.util < 0 || o.util > 100:
 		return fmt.Errorf("--util %v: want 0 to 100", o.util)
 	case o.oomMode != oomExit && o.oomMode != oomReduce && o.oomMode != oomCrash:

@@ -1,0 +1,91 @@
+package scenarios
+
+import (
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// leakCase runs memory_stability or large_sample against a fake pipeline
+// whose memory takes a given shape through the ESM-2 stage. Each GPU works
+// through one file, so its stage is one window of about 30 floor points.
+type leakCase struct {
+	name     string
+	scenario string
+	knobs    string   // fakepipe flags after leakBase
+	vars     []string // extra --var KEY=VALUE
+	pass     bool
+	want     []string // substrings of the failure messages when it fails
+}
+
+// leakBase is slower per sequence than healthy so that the small input of
+// memory_stability gives each GPU's ESM-2 stage enough samples to read.
+const leakBase = "--time-per-seq 50ms --startup 10ms --load-time 100ms"
+
+var leakCases = []leakCase{
+	// Memory that keeps rising with the work fails by default, naming the
+	// stage, the GPU, the rise, the rate and the projection.
+	{name: "leak of 32 MiB a batch", scenario: "memory_stability", knobs: "--leak-per-batch 32MiB",
+		want: []string{"memory floor keeps rising during stage esm on GPU 0 (rose ", " MiB per 1000 sequences at the end",
+			"projected ", "at 45000 sequences): got ", "want <= 4 MiB/1000 seq"}},
+	{name: "leak of 64 MiB a batch", scenario: "memory_stability", knobs: "--leak-per-batch 64MiB",
+		want: []string{"memory floor keeps rising during stage esm on GPU 1"}},
+	{name: "leak behind allocator growth", scenario: "memory_stability", knobs: "--alloc-growth 512MiB --leak-per-batch 32MiB",
+		want: []string{"memory floor keeps rising during stage esm on GPU 3"}},
+	{name: "large sample leaks", scenario: "large_sample", knobs: "--time-per-seq 20ms --leak-per-batch 32MiB",
+		want: []string{"memory floor keeps rising during stage esm on GPU 2"}},
+	// A rate the scenario is told to accept still fails where the sample
+	// would not fit in the GPU.
+	{name: "accepted rate, sample does not fit", scenario: "memory_stability", knobs: "--leak-per-batch 32MiB",
+		vars: []string{"leak_rate_limit_mb=1000000"},
+		want: []string{"memory projected at 45000 sequences during stage esm on GPU 0", "MiB, want <= 81920 MiB"}},
+
+	// What only looks like a leak passes.
+	{name: "flat", scenario: "memory_stability", pass: true},
+	{name: "allocator growth of 512 MiB that flattens", scenario: "memory_stability", knobs: "--alloc-growth 512MiB", pass: true},
+	{name: "large sample, allocator growth", scenario: "large_sample", knobs: "--time-per-seq 20ms --alloc-growth 512MiB", pass: true},
+	{name: "working sets that step between stages", scenario: "memory_stability", knobs: "--stage-working-set 4GiB", pass: true},
+	{name: "sawtooth working set", scenario: "memory_stability", knobs: "--sawtooth 2GiB --sawtooth-batches 2", pass: true},
+	{name: "accepted rate, sample fits", scenario: "memory_stability", knobs: "--leak-per-batch 1MiB",
+		vars: []string{"leak_rate_limit_mb=1000000"}, pass: true},
+}
+
+func TestLeakVerdicts(t *testing.T) {
+	for _, tc := range leakCases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			dir := t.TempDir()
+			args := []string{"run", "--gpu-backend", "sim", "--sim-gpus", "4", "--sample-interval", "20ms",
+				"--results-dir", dir, "--out", "junit=" + dir + "/junit.xml",
+				"--var", "pipeline=" + filepath.Join(bin, "fakepipe") + " " + leakBase + " " + tc.knobs,
+				"--var", "preset=quick", "--var", "sequences_per_file=10000"}
+			for _, v := range tc.vars {
+				args = append(args, "--var", v)
+			}
+			out, err := exec.Command(filepath.Join(bin, "benchctl"), append(args, tc.scenario+".lua")...).CombinedOutput()
+			code := 0
+			if ee, ok := err.(*exec.ExitError); ok {
+				code = ee.ExitCode()
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			msgs := strings.Join(failures(readReport(t, filepath.Join(dir, "results.json"))), "\n")
+			switch {
+			case tc.pass && code != 0:
+				t.Fatalf("exit %d, want 0; failures:\n%s\n%s", code, msgs, out)
+			case tc.pass:
+				return
+			case code != 1:
+				t.Fatalf("exit %d, want 1 (the scenario must fail)\n%s", code, out)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(msgs, w) {
+					t.Errorf("no failure says %q; failures:\n%s", w, msgs)
+				}
+			}
+		})
+	}
+}
