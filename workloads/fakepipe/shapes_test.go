@@ -56,7 +56,7 @@ func TestMemoryShapes(t *testing.T) {
 				t.Errorf("grew %d MiB over the second half, want at most a sixteenth of %d", late/mib, total/mib)
 			}
 		}},
-		{"sawtooth: back to the same trough", func(o *options) { o.sawtooth, o.sawtoothBatches = 1 << 30, 8 }, func(t *testing.T, used []uint64) {
+		{"sawtooth: back to the same trough", func(o *options) { o.sawtooth, o.sawtoothBatches = 1<<30, 8 }, func(t *testing.T, used []uint64) {
 			lo, hi := used[0], used[0]
 			for i, u := range used {
 				lo, hi = min(lo, u), max(hi, u)
