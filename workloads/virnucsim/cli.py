@@ -87,6 +87,9 @@ def build_parser():
                          help="override the ESM-2 layer count of --size")
     predict.add_argument("--esm-hidden", type=_at_least(2), default=None, metavar="N",
                          help="override the ESM-2 hidden width of --size")
+    predict.add_argument("--leak-per-esm-batch", type=_at_least(0), default=0, metavar="MIB",
+                         help="keep MIB more GPU memory after every ESM-2 batch until exit: a leak on "
+                              "purpose, to test leak checks against (default 0: none)")
     predict.add_argument("--seed", type=int, default=42, help="seed of the random weights (default 42)")
     predict.add_argument("--device", choices=("cuda", "cpu"), default="cuda",
                          help="cuda (bf16 where supported) or cpu (fp32); default cuda")

@@ -41,6 +41,7 @@ class DeviceContext:
         self.copy_stream = torch.cuda.Stream(device=device) if (cuda_streams and self.is_cuda) else None
         self.cache_clear_interval = cache_clear_interval
         self.batches = 0
+        self.leak = None  # a leak.Leak told of every batch, when set
 
     @property
     def prefetch(self):
@@ -85,6 +86,8 @@ class DeviceContext:
     def batch_done(self):
         """Counts a batch; empties the cache every --cache-clear-interval batches."""
         self.batches += 1
+        if self.leak is not None:
+            self.leak.after_batch()
         if self.is_cuda and self.cache_clear_interval and self.batches % self.cache_clear_interval == 0:
             torch.cuda.empty_cache()
 

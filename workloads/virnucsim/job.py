@@ -27,6 +27,7 @@ class Job:
     cache_clear_interval: int = 0
     memory_fraction: float = 0.0  # cap of the CUDA allocator, a fraction of the GPU (0: none)
     seed: int = 42
+    leak_per_esm_batch: int = 0  # MiB kept after every ESM-2 batch (a leak on purpose)
     cpu_threads: int = 0  # torch threads (0: torch's default); --parallel shares the cores
     prefix: str = ""  # "[gpu N] " for --parallel workers
     summary_path: str = ""  # --parallel: where the worker leaves its summary (JSON)

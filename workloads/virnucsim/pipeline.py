@@ -103,6 +103,7 @@ def _job(args, gpu, paths, workdir):
         cache_clear_interval=args.cache_clear_interval,
         memory_fraction=args.gpu_memory_fraction,
         seed=args.seed,
+        leak_per_esm_batch=args.leak_per_esm_batch,
         prefix=f"[gpu {gpu}] " if args.parallel else "",
     )
 

@@ -15,6 +15,7 @@ import os
 import time
 
 from . import presets, results
+from .leak import Leak
 from .errors import CudaOomFatal, PipelineError, one_line
 
 
@@ -51,6 +52,8 @@ class _Worker:
         self.esm_budget = features.TokenBudget(job.esm_batch_size or (3072 if bf16 else 2048))
         self.dna_budget = features.TokenBudget(job.dnabert_batch_size)
         self.ctx = features.DeviceContext(self.device, job.cuda_streams, job.cache_clear_interval)
+        self.ctx.leak = Leak(job.leak_per_esm_batch,
+                             lambda nbytes: torch.ones(nbytes, dtype=torch.uint8, device=self.device))
         self.models = _Models(job, self.device, self.dtype, log, self.ctx)
 
     def run(self):
@@ -90,7 +93,9 @@ class _Worker:
             model = self.models.get("esm")
             self.log.stage("esm", f"Stage: ESM-2 features (batch {self.esm_budget.tokens} tokens)")
             token_lists = [tokens.esm_tokens(protein) for _, _, protein in rows]
+            self.ctx.leak.active = True
             out.append(self._embed(model, token_lists, tokens.ESM_PAD, False, self.esm_budget))
+            self.ctx.leak.active = False
             del model
             self.models.done_with("esm")
         return out
