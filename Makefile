@@ -14,7 +14,7 @@ PYTHON    ?= python3
 # Per-sequence time dominates start-up, so speed-ups stand well above timing noise.
 FAKEPIPE_KNOBS ?= --time-per-seq 20ms --startup 10ms --load-time 150ms --streams-speedup 30%
 
-.PHONY: all build run test vet fmt-check tidy-check schema test-go test-race test-python test-deps test-postgres test-postgres-down test-slurm test-slurm-down clean
+.PHONY: all build run test vet fmt-check tidy-check schema test-go test-race test-python test-deps test-postgres test-postgres-down test-slurm test-slurm-down clean test-busy
 
 all: build
 
@@ -102,6 +102,18 @@ test-slurm-down:
 
 test-python:
 	$(PYTHON) -m unittest discover -s workloads/virnucsim/tests -t workloads
+
+# The scenario tests three times over while stress-ng keeps BUSY_CPUS cores
+# busy: their verdicts come from the fake pipeline's model of time and memory,
+# not from how loaded the machine is. .ci/run runs it after make test.
+BUSY_CPUS ?= 2
+test-busy:
+	@command -v stress-ng >/dev/null 2>&1 || { \
+		echo "installing stress-ng"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq stress-ng) >/dev/null; }
+	@stress-ng --cpu $(BUSY_CPUS) --timeout 3600s >/dev/null 2>&1 & load=$$!; \
+	$(GO) test -count=3 ./scenarios; rc=$$?; \
+	kill $$load; wait $$load 2>/dev/null; exit $$rc
 
 test: test-deps tidy-check build fmt-check vet test-race test-slurm test-go test-python
 	@echo "all tests passed"
