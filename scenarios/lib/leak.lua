@@ -16,7 +16,7 @@
 --               settling to its working size in shrinking steps (one late
 --               step is not a rise that keeps on)
 --   flat        neither
---   unknown     fewer than two points a block: too few to tell
+--   unknown     fewer than 9 points, or a block with none: too few to tell
 --
 -- The rate is the slope through the last three blocks' floors, per 1,000
 -- sequences through the stage on that GPU. The projection carries the floor
@@ -26,8 +26,10 @@
 -- cycles fewer than six times through the stage cannot be told from a leak.
 local M = {}
 
--- blocks is how many parts of equal stage time the floor is read in.
+-- blocks is how many parts of equal stage time the floor is read in; a
+-- shape is read from min_points points or more, at least one in each block.
 local blocks = 6
+local min_points = 9
 
 -- stage_points returns one GPU's floor points inside the stage's windows as
 -- {stage seconds, bytes}, and the stage's total seconds.
@@ -62,7 +64,7 @@ local function trim(pts)
 end
 
 -- floors cuts pts in blocks of equal x and returns each block's lowest point
--- ({x, y}, the first of equals), or nil when a block holds fewer than two.
+-- ({x, y}, the first of equals), or nil when a block holds none.
 local function floors(pts)
   local x0, x1 = pts[1][1], pts[#pts][1]
   local width = (x1 - x0) / blocks
@@ -74,7 +76,7 @@ local function floors(pts)
     if not out[k] or p[2] < out[k][2] then out[k] = p end
   end
   for k = 1, blocks do
-    if (count[k] or 0) < 2 then return nil end
+    if (count[k] or 0) < 1 then return nil end
   end
   return out
 end
@@ -91,7 +93,8 @@ local function trend(g, wins, sequences, full)
   local pts, span = stage_points(g, wins)
   pts = trim(pts)
   local tr = { gpu = g.index, points = #pts, total = g.memory_total_bytes, shape = "unknown" }
-  local f = #pts >= 2 * blocks and span > 0 and sequences > 0 and floors(pts)
+  if #pts >= 2 then tr.rise = pts[#pts][2] - pts[1][2] end
+  local f = #pts >= min_points and span > 0 and sequences > 0 and floors(pts)
   if not f then return tr end
   local half = blocks / 2
   local early, late = slope(f[1], f[half]), slope(f[half + 1], f[blocks])
@@ -119,7 +122,8 @@ end
 -- and full are per GPU: the run's share and the full sample's share.
 -- Returns a list, by GPU index, of
 -- { gpu, points, shape ("rising", "flattening", "flat" or "unknown"),
---   rise (bytes, from the first block's floor to the last's), rate and
+--   rise (bytes, from the first block's floor to the last's; with no shape,
+--   from the first point to the last), rate and
 --   early_rate (bytes per 1,000 sequences, last and first half), floor_end,
 --   projected, total (bytes) }.
 function M.floor_trends(run, stage, sequences, full)
@@ -151,6 +155,9 @@ function M.check(t, run, opts)
     local suffix = opts.stage .. "_gpu" .. tr.gpu
     if tr.shape == "unknown" then
       t:log(string.format("memory floor %s: %d points, too few to read a shape", where, tr.points))
+      if opts.floor_limit_mb and tr.rise then
+        t:expect(tr.rise / MiB, "memory floor rise " .. where, "MiB"):le(opts.floor_limit_mb)
+      end
     else
       t:metric("floor_rise_" .. suffix, tr.rise / MiB, "MiB", { better = "lower" })
       t:metric("floor_rate_" .. suffix, tr.rate / MiB, "MiB/1000 seq", { better = "lower" })
