@@ -130,6 +130,7 @@ func (rt *runtime) openBench(L *lua.LState) int {
 			mod = sub
 		}
 		setFuncs(L, mod, rt, benchModule[path])
+		guardNames(L, mod, path+".")
 	}
 	L.Push(root)
 	return 1
@@ -143,6 +144,7 @@ func (rt *runtime) handleTable(st *testState) *lua.LTable {
 		t.RawSetString(name, field(st))
 	}
 	setFuncs(L, t, &handle{rt: rt, st: st}, handleMethods)
+	guardNames(L, t, "t:")
 	return t
 }
 
@@ -151,6 +153,7 @@ func (rt *runtime) matcherTable(m *matcher) *lua.LTable {
 	L := rt.sc.L
 	t := L.NewTable()
 	setFuncs(L, t, m, matcherMethods)
+	guardNames(L, t, "t:expect(...):")
 	return t
 }
 

@@ -54,6 +54,12 @@ func TestMixedOutcomes(t *testing.T) {
 	if pass.Logs[0].Message != "all good 42" {
 		t.Errorf("log = %q", pass.Logs[0].Message)
 	}
+	wantChecks := []result.Check{
+		{Label: "mean", Op: "eq", Value: "2", Bound: "2", Outcome: result.Passed},
+		{Label: "double", Op: "between", Value: "8", Bound: "7 and 9", Outcome: result.Passed},
+		{Label: "sum", Op: "near", Value: "0.3", Bound: "0.3 ± 1e-09", Outcome: result.Passed},
+	}
+	checkChecks(t, pass.Checks, wantChecks)
 	fail := caseByName(t, s, "fails")
 	if fail.Status != result.Failed || len(fail.Failures) != 3 {
 		t.Fatalf("fails: %+v", fail)
@@ -67,6 +73,10 @@ func TestMixedOutcomes(t *testing.T) {
 	if got := fail.Failures[1].Message; got != `exit class: got "oom", want == "ok"` {
 		t.Errorf("failure message %q", got)
 	}
+	checkChecks(t, fail.Checks, []result.Check{
+		{Label: "memory increase", Op: "le", Value: "15 MB", Bound: "12 MB", Unit: "MB", Outcome: result.Failed},
+		{Label: "exit class", Op: "eq", Value: `"oom"`, Bound: `"ok"`, Outcome: result.Failed},
+	})
 	errc := caseByName(t, s, "errors")
 	if errc.Status != result.Errored || errc.Error == nil || !strings.Contains(errc.Error.Message, "testdata/mixed.lua:26") {
 		t.Fatalf("errors: %+v", errc.Error)
@@ -221,5 +231,50 @@ func TestStatsFromLua(t *testing.T) {
 		if c.Status != result.Errored || c.Error == nil || !strings.Contains(c.Error.Message, want) {
 			t.Errorf("%s: %s %+v, want an error saying %q", name, c.Status, c.Error, want)
 		}
+	}
+}
+
+// checkChecks compares the recorded checks with want, every field but Where,
+// which must name the scenario's file.
+func checkChecks(t *testing.T, got, want []result.Check) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("checks = %+v, want %d", got, len(want))
+	}
+	for i := range want {
+		if !strings.HasPrefix(got[i].Where, "testdata/mixed.lua:") {
+			t.Errorf("check %d where %q", i, got[i].Where)
+		}
+		got[i].Where = ""
+		if got[i] != want[i] {
+			t.Errorf("check %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+}
+
+// TestTyposNameTheClosest: a mistyped API name is an error naming it and
+// the closest name, at the scenario's line.
+func TestTyposNameTheClosest(t *testing.T) {
+	rep, err := runFiles(t, nil, "testdata/typos.lua")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"x": "testdata/typos.lua:4: t:expct is not a function; did you mean t:expect?",
+		"y": "testdata/typos.lua:7: t:expect(...):lte is not a function; did you mean t:expect(...):le?",
+		"z": "testdata/typos.lua:10: bench.gpu.devcies is not a function; did you mean bench.gpu.devices?",
+		"w": "testdata/typos.lua:13: t.nmae is not a field; did you mean t.name?",
+	}
+	for name, msg := range want {
+		t.Run(name, func(t *testing.T) {
+			c := caseByName(t, rep.Suites[0], name)
+			if c.Status != result.Errored || c.Error == nil || !strings.Contains(c.Error.Message, msg) {
+				t.Errorf("%s: %+v, want an error with %q", c.Status, c.Error, msg)
+			}
+		})
+	}
+	_, err = runFiles(t, nil, "testdata/typo_header.lua")
+	if err == nil || !strings.Contains(err.Error(), "typo_header.lua:3: bench.tset is not a function; did you mean bench.test?") {
+		t.Errorf("header typo: %v", err)
 	}
 }

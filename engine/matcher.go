@@ -6,6 +6,7 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/benchctl/benchctl/internal/format"
 	"github.com/benchctl/benchctl/result"
 )
 
@@ -46,7 +47,7 @@ func (m *matcher) between(L *lua.LState) int {
 	lo, hi := L.Get(2), L.Get(3)
 	a := m.num(L, m.v, "the value")
 	ok := a >= m.num(L, lo, "the lower bound") && a <= m.num(L, hi, "the upper bound")
-	bound := fmt.Sprintf("[%s, %s]", m.show(lo), m.show(hi))
+	bound := fmt.Sprintf("%s and %s", m.show(lo), m.show(hi))
 	return m.record(L, ok, "between", bound, "between "+m.show(lo)+" and "+m.show(hi))
 }
 
@@ -59,31 +60,35 @@ func (m *matcher) near(L *lua.LState) int {
 	return m.record(L, ok, "near", bound, "within "+m.show(tol)+" of "+m.show(target))
 }
 
-// record pushes whether the check passed and, when it did not, records the
-// failure: "label: got VALUE, want WANT" with the calling file:line.
+// record pushes whether the check passed, records the check, and, when it
+// did not pass, the failure: "label: got VALUE, want WANT" with the calling
+// file:line. bound is the bound as written after the operator.
 func (m *matcher) record(L *lua.LState, ok bool, op, bound, want string) int {
+	at := where(L)
+	check := result.Check{Label: m.label, Op: op, Value: m.show(m.v), Bound: bound, Unit: m.unit, Outcome: result.Passed, Where: at}
 	if !ok {
+		check.Outcome = result.Failed
 		m.st.c.Failures = append(m.st.c.Failures, result.Failure{
-			Label: m.label, Op: op, Value: m.show(m.v), Bound: bound,
-			Message: fmt.Sprintf("%s: got %s, want %s", m.label, m.show(m.v), want),
-			Where:   where(L),
+			Label: m.label, Op: op, Value: check.Value, Bound: bound,
+			Message: fmt.Sprintf("%s: got %s, want %s", m.label, check.Value, want),
+			Where:   at,
 		})
 	}
+	m.st.c.Checks = append(m.st.c.Checks, check)
 	L.Push(lua.LBool(ok))
 	return 1
 }
 
-// show writes a value for a failure message: strings quoted, numbers with
-// the unit.
+// show writes a value for a check: strings quoted, numbers with the unit
+// as every report writes them (internal/format).
 func (m *matcher) show(x lua.LValue) string {
-	s := cellString(x)
-	if x.Type() == lua.LTString {
-		s = fmt.Sprintf("%q", s)
+	switch v := x.(type) {
+	case lua.LString:
+		return fmt.Sprintf("%q", string(v))
+	case lua.LNumber:
+		return format.Value(float64(v), m.unit)
 	}
-	if m.unit != "" && x.Type() == lua.LTNumber {
-		s += " " + m.unit
-	}
-	return s
+	return cellString(x)
 }
 
 // num is x as a number, or a Lua error naming what it is.

@@ -117,6 +117,7 @@ type Case struct {
 	StartedAt  time.Time `json:"started_at"`
 	Seconds    float64   `json:"seconds"`
 	Failures   []Failure `json:"failures,omitempty"`
+	Checks     []Check   `json:"checks,omitempty"`
 	Error      *Error    `json:"error,omitempty"`
 	SkipReason string    `json:"skip_reason,omitempty"`
 	Logs       []Log     `json:"logs,omitempty"`
@@ -134,6 +135,20 @@ type Failure struct {
 	Bound   string `json:"bound,omitempty"`
 	Message string `json:"message"` // the whole sentence, ready to print
 	Where   string `json:"where,omitempty"`
+}
+
+// Check is one t:expect check, passed or failed, in the order the test made
+// them: every report lists each with its mark, as k6 lists its thresholds.
+// A failed check is also one of the case's Failures.
+type Check struct {
+	Label string `json:"label"`
+	Op    string `json:"op"`              // eq, ne, lt, le, gt, ge, between, near
+	Value string `json:"value"`           // as the reports write it (internal/format), with the unit; strings quoted
+	Bound string `json:"bound,omitempty"` // likewise; "LO and HI" for between, "X ± TOL" for near
+	Unit  string `json:"unit,omitempty"`  // the unit given to t:expect
+	// Outcome is passed or failed.
+	Outcome Status `json:"outcome"`
+	Where   string `json:"where,omitempty"` // file:line of the check
 }
 
 // Error is a Lua error or an engine error that ended a case.

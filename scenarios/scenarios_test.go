@@ -64,7 +64,7 @@ var cases = []scenarioCase{
 		want: []string{"projection too uncertain"}},
 	{name: "typical low utilization", scenario: "typical_10h", knobs: "--util 40",
 		// The sampled mean sits at or a little under the pipeline's 40%.
-		want: []string{"mean GPU utilization during the embedding stages: got ", "%, want >= 70 %"}},
+		want: []string{"mean GPU utilization during the embedding stages: got ", "%, want >= 70%"}},
 
 	{name: "large passes", scenario: "large_sample", pass: true},
 	{name: "large OOM", scenario: "large_sample", knobs: "--oom-above 500",

@@ -118,8 +118,11 @@ func TestRunOutcomes(t *testing.T) {
 	if _, err := os.Stat(dir + "/results.json"); err != nil {
 		t.Errorf("results dir lacks results.json: %v", err)
 	}
-	if !strings.Contains(r.stderr, "1 passed") {
-		t.Errorf("no summary on stderr:\n%s", r.stderr)
+	if !strings.Contains(r.stdout, "1 passed") || !strings.Contains(r.stdout, "✗ memory increase after the run: 150 MB, want <= 100 MB") {
+		t.Errorf("no summary listing the checks on stdout:\n%s", r.stdout)
+	}
+	if strings.Contains(r.stderr, "1 passed") {
+		t.Errorf("the summary is on stderr:\n%s", r.stderr)
 	}
 }
 

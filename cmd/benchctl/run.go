@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -230,7 +231,7 @@ func runAction(c *cli.Context) error {
 	writer.write(rep, true)
 	histErr := hist.finish(rep, filepath.Join(dir, "results.json"))
 	if !c.Bool("quiet") {
-		printSummary(rep, dir)
+		printSummary(summaryWriter(plan.outs), rep, dir)
 	}
 	return withHistory(runExit(rep, runErr, writer.err(), signalled()), histErr)
 }
@@ -351,7 +352,9 @@ func runExit(rep *result.Report, runErr, writeErr error, signalled int) error {
 	return nil
 }
 
-func printSummary(rep *result.Report, dir string) {
+// printSummary writes the end-of-run summary, every test and every check
+// with its mark, and where the results are.
+func printSummary(w io.Writer, rep *result.Report, dir string) {
 	r, err := reporters.Get("console")
 	if err != nil {
 		return
@@ -360,6 +363,17 @@ func printSummary(rep *result.Report, dir string) {
 	if err != nil {
 		return
 	}
-	os.Stderr.Write(data)
-	fmt.Fprintf(os.Stderr, "results: %s\n", dir)
+	w.Write(data)
+	fmt.Fprintf(w, "results: %s\n", dir)
+}
+
+// summaryWriter is where the summary goes: stdout, as it is the run's
+// answer (logs stay on stderr), unless an --out report is written there.
+func summaryWriter(outs []output) io.Writer {
+	for _, o := range outs {
+		if o.path == "-" || o.path == "/dev/stdout" {
+			return os.Stderr
+		}
+	}
+	return os.Stdout
 }

@@ -86,19 +86,41 @@ func writeSuite(b *strings.Builder, s result.Suite) {
 	tb := table.Table{Align: []table.Align{table.Left, table.Left, table.Right, table.Left}}
 	tb.Header = []string{"STATUS", "TEST", "TIME", "DETAIL"}
 	for _, c := range cases {
-		problem, metrics := outcome.Problem(c), keyMetrics(c)
-		first := problem
-		if first == "" {
-			first, metrics = metrics, ""
-		}
-		tb.Rows = append(tb.Rows, []string{outcome.Marker(c.Status), c.Name, format.Duration(c.Seconds), text.Truncate(first, detailWidth)})
-		if metrics != "" {
-			tb.Rows = append(tb.Rows, []string{"", "", "", text.Truncate(metrics, detailWidth)})
-		}
+		tb.Rows = append(tb.Rows, caseRows(c)...)
 	}
 	if len(tb.Rows) > 0 {
 		b.WriteString(tb.Text("  "))
 	}
+}
+
+// caseRows are a case's rows: its status, name, time and why it did not pass
+// (or its key metrics), then every check with its mark, value and bound, and
+// every t:fail, one a row.
+func caseRows(c result.Case) [][]string {
+	problem, metrics := outcome.Problem(c), keyMetrics(c)
+	if n := outcome.ChecksFailed(c.Checks); c.Status == result.Failed && n != "" {
+		problem = n // the checks are listed below, each with its mark
+	}
+	first := problem
+	if first == "" {
+		first, metrics = metrics, ""
+	}
+	rows := [][]string{{outcome.Marker(c.Status), c.Name, format.Duration(c.Seconds), text.Truncate(first, detailWidth)}}
+	detail := func(s string) { rows = append(rows, []string{"", "", "", text.Truncate(s, detailWidth)}) }
+	if metrics != "" {
+		detail(metrics)
+	}
+	for _, ch := range c.Checks {
+		detail(outcome.CheckMark(ch) + " " + outcome.CheckText(ch))
+	}
+	if len(c.Checks) > 0 || c.Status != result.Failed {
+		for _, f := range c.Failures {
+			if f.Op == "fail" {
+				detail("✗ " + outcome.FailureText(f))
+			}
+		}
+	}
+	return rows
 }
 
 // keyMetrics lists a case's first KeyMetrics metrics: "name=12.5 MB, ...".

@@ -65,7 +65,20 @@ func TestRender(t *testing.T) {
 		},
 		{
 			Name: "metrics of a failed case go under its message",
-			Want: []string{"(and 1 more)\n", "  peak_gpu0_gib=71.2 GiB\n"},
+			Want: []string{"2 of 3 checks failed\n", "  peak_gpu0_gib=71.2 GiB\n"},
+		},
+		{
+			Name: "every check listed with its mark, value and bound",
+			Want: []string{
+				"✓ pipeline exit class: \"ok\" == \"ok\"\n", "✓ memory increase after the run: 12.5 MB <= 100 MB\n",
+				"✗ peak memory on GPU 0: 71.2 GiB, want <= 64 GiB\n", "✗ peak memory on GPU 1: 70.9 GiB, want <= 64 GiB\n",
+				"✓ stages seen: 4 between 3 and 5\n",
+			},
+		},
+		{
+			Name: "a failed case without checks keeps its first failure",
+			Edit: func(r *result.Report) { r.Suites[0].Cases[1].Checks = nil },
+			Want: []string{"peak memory on GPU 0: 71.2 GiB, want <= 64 GiB (and 1 more)\n"},
 		},
 		{
 			Name: "NaN metric",

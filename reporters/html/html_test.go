@@ -92,7 +92,7 @@ func TestRenderFixture(t *testing.T) {
 		{
 			Name: "failures, errors, skips and logs",
 			Want: []string{
-				"peak memory on GPU 0: 71.2 GiB, want &lt;= 64 GiB", "peak memory on GPU 1: 70.9 GiB le 64 GiB",
+				"peak memory on GPU 0: 71.2 GiB, want &lt;= 64 GiB", "<h4>Checks</h4>", "peak memory on GPU 1", "70.9 GiB", "between 3 and 5", "✗", "✓",
 				"attempt to index a nil value (local &#39;run&#39;)", "stack traceback:",
 				"Skipped: <span class=\"pre\">requires 4 GPUs, 2 present</span>", "baseline settled: 1.2 GiB on GPU 0",
 				"attempt to call a nil value (field &#39;suitee&#39;)",

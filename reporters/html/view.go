@@ -60,7 +60,7 @@ type suiteView struct {
 
 type caseView struct {
 	ID, Name, Status, Class, Time, Tags, Workdir string
-	Failures                                     *grid
+	Checks, Failures                             *grid
 	Error                                        *errorView
 	Skip                                         string
 	Logs, Metrics                                *grid
@@ -243,7 +243,7 @@ func buildSuite(i int, s result.Suite) suiteBuild {
 	for j, c := range cases {
 		t.Add(c.Status)
 		cv := buildCase(fmt.Sprintf("%s-c%d", sb.ID, j+1), c)
-		sb.Cases = append(sb.Cases, caseBuild{caseView: cv, problem: outcome.Problem(c)})
+		sb.Cases = append(sb.Cases, caseBuild{caseView: cv, problem: detail(c)})
 		sb.suiteView.Cases = append(sb.suiteView.Cases, cv)
 	}
 	sb.Counts = t.String()
@@ -260,7 +260,19 @@ func buildCase(id string, c result.Case) caseView {
 		Tags:    text.OneLine(strings.Join(c.Tags, ", ")),
 		Workdir: text.OneLine(c.Workdir),
 	}
-	cv.Failures = failures(c.Failures)
+	cv.Checks = checks(c.Checks)
+	if len(c.Checks) > 0 {
+		// The failed checks are in the checks table; what is left is t:fail.
+		var other []result.Failure
+		for _, f := range c.Failures {
+			if f.Op == "fail" {
+				other = append(other, f)
+			}
+		}
+		cv.Failures = failures(other)
+	} else {
+		cv.Failures = failures(c.Failures)
+	}
 	if c.Error != nil {
 		cv.Error = &errorView{Text: text.Clean(outcome.ErrorText(c.Error)), Traceback: text.Clean(c.Error.Traceback)}
 	}
@@ -288,6 +300,27 @@ func buildCase(id string, c result.Case) caseView {
 		cv.Runs = append(cv.Runs, buildRun(fmt.Sprintf("%s-r%d", id, k+1), run))
 	}
 	return cv
+}
+
+// checks is every check of a case with its mark, value and bound.
+func checks(cs []result.Check) *grid {
+	if len(cs) == 0 {
+		return nil
+	}
+	g := &grid{Class: "checks", Header: []string{"", "Check", "Value", "Want", "Where"}}
+	for _, ch := range cs {
+		mark := cell{Text: outcome.CheckMark(ch), Class: "good"}
+		if ch.Outcome != result.Passed {
+			mark.Class = "bad"
+		}
+		want := outcome.OpSymbol(ch.Op)
+		if ch.Bound != "" {
+			want += " " + ch.Bound
+		}
+		g.Rows = append(g.Rows, []cell{mark, {Text: text.OneLine(ch.Label)}, {Text: text.OneLine(ch.Value), Class: "num"},
+			{Text: text.OneLine(want), Class: "mono"}, {Text: text.OneLine(ch.Where), Class: "mono"}})
+	}
+	return g
 }
 
 func failures(fs []result.Failure) *grid {
@@ -402,4 +435,29 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// detail is the summary's one line about a case: why it did not pass, or
+// for a passed case its checks and first metrics.
+func detail(c result.Case) string {
+	if p := outcome.Problem(c); p != "" {
+		if n := outcome.ChecksFailed(c.Checks); n != "" {
+			return n + ": " + p
+		}
+		return p
+	}
+	var parts []string
+	if n := len(c.Checks); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d %s passed", n, plural(n, "check", "checks")))
+	}
+	for i, m := range c.Metrics {
+		if i == 3 {
+			break
+		}
+		parts = append(parts, text.OneLine(m.Name)+" "+format.Spread(m.Value, m.Spread, m.Unit))
+	}
+	if len(parts) == 0 {
+		return "passed"
+	}
+	return strings.Join(parts, "; ")
 }

@@ -224,6 +224,9 @@ func properties(r *result.Report, s result.Suite) []property {
 		for _, m := range c.Metrics {
 			add("metric."+c.Name+"."+m.Name, strings.TrimSpace(number(m.Value)+" "+m.Unit))
 		}
+		for i, ch := range c.Checks {
+			add("check."+c.Name+"."+strconv.Itoa(i+1), string(ch.Outcome)+": "+outcome.CheckText(ch))
+		}
 	}
 	return ps
 }
@@ -231,10 +234,13 @@ func properties(r *result.Report, s result.Suite) []property {
 // writeCaseOutput writes what a case left behind: its logs, then per pipeline
 // run a summary line, where its logs are, and the tails of its output.
 func writeCaseOutput(b *strings.Builder, c result.Case) {
-	if len(c.Logs) == 0 && len(c.Runs) == 0 {
+	if len(c.Logs) == 0 && len(c.Runs) == 0 && len(c.Checks) == 0 {
 		return
 	}
 	b.WriteString("=== " + c.Name + " (" + outcome.Marker(c.Status) + ", " + format.Duration(c.Seconds) + ")\n")
+	for _, ch := range c.Checks {
+		b.WriteString("check " + outcome.CheckMark(ch) + " " + outcome.CheckText(ch) + "\n")
+	}
 	for _, l := range c.Logs {
 		b.WriteString("[" + format.Duration(l.Seconds) + "] " + l.Message + "\n")
 	}

@@ -45,6 +45,7 @@ func (*Reporter) Render(r *result.Report) ([]byte, error) {
 	writeStatus(&b, r)
 	writeProblems(&b, r)
 	writeNodes(&b, r)
+	writeChecks(&b, r)
 	writeMetrics(&b, r)
 	writeTables(&b, r)
 	writeRuns(&b, r)
@@ -151,6 +152,26 @@ func messages(c result.Case) []string {
 		return msgs
 	}
 	return []string{outcome.Problem(c)}
+}
+
+// writeChecks lists every check of every test with its mark, as k6 lists
+// its thresholds: one table per suite.
+func writeChecks(b *strings.Builder, r *result.Report) {
+	for _, s := range r.Suites {
+		t := table.Table{Header: []string{"Test", "", "Check", "Value", "Want"}}
+		for _, c := range s.Cases {
+			for _, ch := range c.Checks {
+				want := outcome.OpSymbol(ch.Op)
+				if ch.Bound != "" {
+					want += " " + ch.Bound
+				}
+				t.Rows = append(t.Rows, []string{c.Name, outcome.CheckMark(ch), ch.Label, ch.Value, want})
+			}
+		}
+		if len(t.Rows) > 0 {
+			fmt.Fprintf(b, "### Checks: %s\n\n%s\n", esc(s.Name), t.Markdown())
+		}
+	}
 }
 
 func writeMetrics(b *strings.Builder, r *result.Report) {

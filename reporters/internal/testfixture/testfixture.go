@@ -83,6 +83,11 @@ func memorySuite() result.Suite {
 					{Label: "peak memory on GPU 0", Op: "le", Value: "71.2 GiB", Bound: "64 GiB", Message: "peak memory on GPU 0: 71.2 GiB, want <= 64 GiB", Where: "scenarios/memory_stability.lua:42"},
 					{Label: "peak memory on GPU 1", Op: "le", Value: "70.9 GiB", Bound: "64 GiB", Where: "scenarios/memory_stability.lua:43"},
 				},
+				Checks: []result.Check{
+					{Label: "peak memory on GPU 0", Op: "le", Value: "71.2 GiB", Bound: "64 GiB", Unit: "GiB", Outcome: result.Failed, Where: "scenarios/memory_stability.lua:42"},
+					{Label: "peak memory on GPU 1", Op: "le", Value: "70.9 GiB", Bound: "64 GiB", Unit: "GiB", Outcome: result.Failed, Where: "scenarios/memory_stability.lua:43"},
+					{Label: "stages seen", Op: "between", Value: "4", Bound: "3 and 5", Outcome: result.Passed, Where: "scenarios/memory_stability.lua:44"},
+				},
 				Metrics: []result.Metric{{Name: "peak_gpu0_gib", Value: 71.2, Unit: "GiB", Better: result.LowerIsBetter}},
 			},
 			{
@@ -126,6 +131,10 @@ func baselineCase() result.Case {
 			{Name: "gpu_utilization", Value: 87.5, Unit: "%"},
 			{Name: "wall", Value: 128.3, Unit: "s"},
 			{Name: "sequences", Value: 45000},
+		},
+		Checks: []result.Check{
+			{Label: "pipeline exit class", Op: "eq", Value: `"ok"`, Bound: `"ok"`, Outcome: result.Passed, Where: "scenarios/memory_stability.lua:30"},
+			{Label: "memory increase after the run", Op: "le", Value: "12.5 MB", Bound: "100 MB", Unit: "MB", Outcome: result.Passed, Where: "scenarios/memory_stability.lua:34"},
 		},
 		Runs:    []result.Run{predictRun()},
 		Workdir: "reports/20250301-100000/memory_stability/memory_returns_to_baseline",
