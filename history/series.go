@@ -61,6 +61,10 @@ func (s *Store) Series(ctx context.Context, metric string, f Filter) ([]Series, 
 	}
 	q := `SELECT m.run_id, r.run_key, r.started_at, m.suite, m.test, m.name, m.value, m.unit, m.better, m.spread, m.samples
 		FROM metrics m JOIN runs r ON r.id = m.run_id WHERE m.run_id IN (` + runs + `)`
+	if f.selectsAll() {
+		q, args = `SELECT m.run_id, r.run_key, r.started_at, m.suite, m.test, m.name, m.value, m.unit, m.better, m.spread, m.samples
+		FROM metrics m JOIN runs r ON r.id = m.run_id WHERE 1 = 1`, nil
+	}
 	switch {
 	case strings.Contains(metric, "*"):
 		q += ` AND m.name LIKE ? ESCAPE '\'`

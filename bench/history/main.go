@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/benchctl/benchctl/history"
@@ -29,7 +30,7 @@ func main() {
 	if *pg != "" {
 		backends = append(backends, postgresBackend(*pg))
 	}
-	fmt.Println("| back-end | what | time | store size |")
+	fmt.Println("| back-end | what | time (CPU of benchctl's side) | store size |")
 	fmt.Println("|---|---|---|---|")
 	for _, b := range backends {
 		for _, m := range measures(*runs) {
@@ -112,8 +113,29 @@ func open(t history.Target) (*history.Store, error) {
 
 func mib(n int64) string { return fmt.Sprintf("%.2f MiB", float64(n)/(1<<20)) }
 
-func since(t time.Time) string {
-	d := time.Since(t)
+// timer measures wall time and this process's CPU time (user + system):
+// on a loaded machine the wall time grows, the CPU time much less.
+type timer struct {
+	wall time.Time
+	cpu  time.Duration
+}
+
+func start() timer { return timer{wall: time.Now(), cpu: cpuTime()} }
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// String is "wall (CPU cpu)".
+func (t timer) String() string {
+	return dur(time.Since(t.wall)) + " (CPU " + dur(cpuTime()-t.cpu) + ")"
+}
+
+func dur(d time.Duration) string {
 	switch {
 	case d < time.Millisecond:
 		return fmt.Sprintf("%.0f µs", float64(d.Microseconds()))

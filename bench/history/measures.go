@@ -95,12 +95,12 @@ func record10h(b backend) (string, error) {
 	if _, err := rec.Record(ctx, &partial); err != nil {
 		return "", err
 	}
-	start := time.Now()
+	tm := start()
 	if _, err := rec.Record(ctx, rep); err != nil {
 		return "", err
 	}
 	s.Close() // checkpoints the WAL into the file
-	return since(start) + " | " + mib(size()), nil
+	return tm.String() + " | " + mib(size()), nil
 }
 
 // report2000 is a run of 20 suites of 100 tests, each with three metrics,
@@ -140,7 +140,7 @@ func recordAsItGoes(b backend) (string, error) {
 	defer s.Close()
 	full := report2000()
 	rec := s.NewRecorder()
-	start := time.Now()
+	tm := start()
 	part := *full
 	part.Partial = true
 	part.Suites = nil
@@ -158,7 +158,7 @@ func recordAsItGoes(b backend) (string, error) {
 	if _, err := rec.Record(ctx, full); err != nil {
 		return "", err
 	}
-	took := fmt.Sprintf("%s (%.2f ms a test)", since(start), time.Since(start).Seconds()*1000/2000)
+	took := fmt.Sprintf("%s (%.2f ms a test)", tm.String(), time.Since(tm.wall).Seconds()*1000/2000)
 	s.Close() // checkpoints the WAL into the file
 	return took + " | " + mib(size()), nil
 }
@@ -171,12 +171,12 @@ func import2000(b backend) (string, error) {
 	}
 	defer s.Close()
 	rep := report2000()
-	start := time.Now()
+	tm := start()
 	if _, err := s.Record(ctx, rep); err != nil {
 		return "", err
 	}
 	s.Close() // checkpoints the WAL into the file
-	return since(start) + " | " + mib(size()), nil
+	return tm.String() + " | " + mib(size()), nil
 }
 
 // seed records n runs of one test with three metrics (a wall time that
@@ -190,7 +190,7 @@ func seed(b backend, n int) (string, error) {
 	}
 	defer s.Close()
 	rng := rand.New(rand.NewPCG(5, 6))
-	start := time.Now()
+	tm := start()
 	for i := range n {
 		level := 10.0
 		if i >= 2*n/3 {
@@ -209,7 +209,7 @@ func seed(b backend, n int) (string, error) {
 			return "", err
 		}
 	}
-	took := fmt.Sprintf("%s (%.2f ms a run)", since(start), time.Since(start).Seconds()*1000/float64(n))
+	took := fmt.Sprintf("%s (%.2f ms a run)", tm.String(), time.Since(tm.wall).Seconds()*1000/float64(n))
 	rows := reads(s, b.name, n)
 	s.Close() // checkpoints the WAL into the file
 	return took + " | " + mib(size()) + rows, nil
@@ -221,12 +221,12 @@ func reads(s *history.Store, name string, n int) string {
 	var out string
 	// Each row closes the one before it; main closes the last.
 	add := func(what string, f func() error) {
-		start := time.Now()
+		tm := start()
 		took := ""
 		if err := f(); err != nil {
 			took = "error: " + err.Error()
 		} else {
-			took = since(start)
+			took = tm.String()
 		}
 		out += fmt.Sprintf(" |\n| %s | %s | %s |", name, what, took)
 	}
