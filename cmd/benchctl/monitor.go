@@ -146,6 +146,7 @@ func finishMonitorReport(rep *result.Report, argv []string, run result.Run) {
 	}
 	start := rep.StartedAt
 	rep.Partial, rep.FinishedAt, rep.Seconds = false, time.Now(), time.Since(start).Seconds()
+	rep.Interrupted = run.Class == result.ExitInterrupted
 	rep.Suites = []result.Suite{{Name: "monitor", File: "-", Status: status, StartedAt: start, Seconds: run.Seconds,
 		Cases: []result.Case{{Name: filepath.Base(argv[0]), Status: status, StartedAt: start, Seconds: run.Seconds, Runs: []result.Run{run}}}}}
 }
