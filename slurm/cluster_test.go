@@ -140,11 +140,12 @@ func fileExists(p string) bool {
 	return err == nil
 }
 
-// TestCampaignOnSlurm submits two campaigns to a real Slurm and checks what
+// TestCampaignOnSlurm submits campaigns to a real Slurm and checks what
 // comes back: shipped scenarios on two nodes against the fake pipeline on
-// simulated GPUs, with a task made to fail (a scenario that does not load),
-// and a task that Slurm ends at its time limit. Then it resumes the failed
-// tasks, and only those.
+// simulated GPUs, with a task made to fail (a scenario that does not load); a
+// task that Slurm ends at its time limit; a task whose node goes down under
+// it, then resumed with --resume and cancelled. Then it resumes the failed
+// tasks of the first campaign, and only those.
 func TestCampaignOnSlurm(t *testing.T) {
 	env := cluster(t)
 	benchctl, fakepipe := binaries(t)
@@ -186,9 +187,16 @@ func TestCampaignOnSlurm(t *testing.T) {
 	rep = r.waitMerge(slow, 4*time.Minute)
 	checkSlow(t, rep)
 
-	// Resume: only the two tasks of the broken scenario go again, each
-	// taking up its own run, and a new merge follows them.
-	code, _, stderr = r.run("slurm", "resume", main)
+	r.resumeMain(main)
+}
+
+// resumeMain resumes the main campaign: only the two tasks of the broken
+// scenario go again (they left no run to take up, so they start afresh), and
+// a new merge follows them.
+func (r runner) resumeMain(main string) {
+	t := r.t
+	t.Helper()
+	code, _, stderr := r.run("slurm", "resume", main)
 	if code != 0 || strings.Count(stderr, "broken.lua, failed") != 2 {
 		t.Fatalf("resume: exit %d\n%s", code, stderr)
 	}
@@ -203,8 +211,7 @@ func TestCampaignOnSlurm(t *testing.T) {
 	if len(c.Submissions) != 6 || len(again) != 2 || again[0] != 2 || again[1] != 5 {
 		t.Fatalf("resume submitted %+v, want tasks 2 and 5 and a merge", c.Submissions[3:])
 	}
-	rep = r.waitMerge(main, 3*time.Minute)
-	checkMain(t, main, rep)
+	checkMain(t, main, r.waitMerge(main, 3*time.Minute))
 	for _, task := range []string{"_2", "_5"} {
 		if !fileExists(filepath.Join(main, "logs", c.Submissions[3].JobID+task+".out")) &&
 			!fileExists(filepath.Join(main, "logs", c.Submissions[4].JobID+task+".out")) {
@@ -307,7 +314,17 @@ func (r runner) scontrol(args ...string) {
 	}
 }
 
+// checkMain checks the main campaign's merged result and reports.
 func checkMain(t *testing.T, dir string, rep *result.Report) {
+	t.Helper()
+	checkMainTasks(t, rep)
+	checkMainSuites(t, rep)
+	checkMainReports(t, dir)
+}
+
+// checkMainTasks: the four good tasks ok, the two broken ones failed with
+// benchctl's reason.
+func checkMainTasks(t *testing.T, rep *result.Report) {
 	t.Helper()
 	states := map[string]result.TaskState{}
 	for _, task := range rep.Tasks {
@@ -326,6 +343,12 @@ func checkMain(t *testing.T, dir string, rep *result.Report) {
 	if states["broken.lua@first"] != result.TaskFailed || states["broken.lua@last"] != result.TaskFailed {
 		t.Errorf("broken tasks: %v", states)
 	}
+}
+
+// checkMainSuites: both nodes with their environments, every suite keyed by
+// its node, a figure side by side.
+func checkMainSuites(t *testing.T, rep *result.Report) {
+	t.Helper()
 	var nodes []string
 	for _, n := range rep.Nodes {
 		nodes = append(nodes, n.ID)
@@ -355,6 +378,12 @@ func checkMain(t *testing.T, dir string, rep *result.Report) {
 	if !sideBySide {
 		t.Errorf("the ESM stage's peak is not side by side on n1 and n2: %+v", rep.Figures)
 	}
+}
+
+// checkMainReports: the merged JUnit validates and names each suite's node;
+// the HTML has the nodes section and the failed task.
+func checkMainReports(t *testing.T, dir string) {
+	t.Helper()
 	junit := filepath.Join(dir, "merged", "junit.xml")
 	validateJUnit(t, junit)
 	data, _ := os.ReadFile(junit)
