@@ -152,3 +152,82 @@ func TestMessagesSuggest(t *testing.T) {
 		})
 	}
 }
+
+// TestMonitorCommandNotRunnable: like time(1), 127 for a command not
+// found, 126 for one that is not executable, said once.
+func TestMonitorCommandNotRunnable(t *testing.T) {
+	dir := t.TempDir()
+	noexec := filepath.Join(dir, "noexec")
+	if err := os.WriteFile(noexec, []byte("#!/bin/sh\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, cmd string
+		code      int
+		want      string
+	}{
+		{"not found", "nonexistent_cmd_x", 127, "monitor: nonexistent_cmd_x: command not found"},
+		{"not executable", noexec, 126, "monitor: " + noexec + ": not executable"},
+		{"a directory", dir, 126, "is a directory"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := benchctl(t, "monitor", "--history", "none", "--", tt.cmd)
+			if r.code != tt.code {
+				t.Fatalf("exit %d, want %d\n%s", r.code, tt.code, r.stderr)
+			}
+			if strings.Count(r.stderr, tt.want) != 1 || strings.Count(r.stdout+r.stderr, "\n") != 1 {
+				t.Errorf("want %q once, on one line:\n%s%s", tt.want, r.stdout, r.stderr)
+			}
+		})
+	}
+}
+
+// TestMonitorIntervalIsSampleInterval: --interval is an alias, not a second flag.
+func TestMonitorIntervalIsSampleInterval(t *testing.T) {
+	for _, flag := range []string{"--interval", "--sample-interval"} {
+		r := benchctl(t, "monitor", "--history", "none", flag, "nope", "--", "true")
+		if r.code != 2 || !strings.Contains(r.stderr, `--sample-interval "nope"`) {
+			t.Errorf("%s nope: exit %d\n%s", flag, r.code, r.stderr)
+		}
+	}
+}
+
+// TestReportDefaults: the file may be the argument, and without --out the
+// console summary is printed.
+func TestReportDefaults(t *testing.T) {
+	const file = "../../reporters/json/testdata/report.json"
+	for _, args := range [][]string{{"report", file}, {"report", "--from", file}} {
+		r := benchctl(t, args...)
+		if r.code != 0 || !strings.Contains(r.stdout, "✓ memory increase after the run: 12.5 MB <= 100 MB") {
+			t.Errorf("%q: exit %d\n%s%s", args, r.code, r.stdout, r.stderr)
+		}
+	}
+	if r := benchctl(t, "report"); r.code != 2 || !strings.Contains(r.stderr, "no RESULT.json given") {
+		t.Errorf("report without a file: exit %d\n%s", r.code, r.stderr)
+	}
+}
+
+// TestHelpOfEachCommand: a usage line, examples and exit codes, each flag
+// spelled once.
+func TestHelpOfEachCommand(t *testing.T) {
+	for name := range commandHelp {
+		t.Run(name, func(t *testing.T) {
+			r := benchctl(t, name, "--help")
+			if r.code != 0 {
+				t.Fatalf("exit %d\n%s", r.code, r.stderr)
+			}
+			for _, w := range []string{"USAGE:\n   benchctl " + name, "EXAMPLES:\n   benchctl " + name, "EXIT CODES:\n   "} {
+				if !strings.Contains(r.stdout, w) {
+					t.Errorf("help lacks %q:\n%s", w, r.stdout)
+				}
+			}
+			if strings.Contains(r.stdout, "[ -") {
+				t.Errorf("a flag spelled twice:\n%s", r.stdout)
+			}
+		})
+	}
+	if r := benchctl(t, "run", "--help"); !strings.Contains(r.stdout, "--accounting=false leaves it off") {
+		t.Errorf("--accounting does not say how to turn it off:\n%s", r.stdout)
+	}
+}

@@ -64,6 +64,7 @@ func usageError(format string, args ...any) error {
 }
 
 func main() {
+	cli.FlagStringer = flagString(cli.FlagStringer)
 	if supervisor.Requested() {
 		supervisor.Main() // benchctl re-executed between itself and a pipeline
 	}
@@ -120,6 +121,7 @@ func commands() []*cli.Command {
 		}
 	}
 	setup(cmds)
+	addHelp(cmds)
 	return cmds
 }
 

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
+	"os/exec"
 	"os"
 	"path/filepath"
 	"time"
@@ -22,7 +25,6 @@ func monitorCommand() *cli.Command {
 		ArgsUsage: "-- CMD ARGS...",
 		Flags: append([]cli.Flag{
 			outFlag(),
-			&cli.StringFlag{Name: "interval", Usage: "sampling interval (same as --sample-interval)"},
 			&cli.StringFlag{Name: "timeout", Usage: "end the command after this long"},
 			&cli.StringFlag{Name: "results-dir", Usage: "where the command's logs go (default a temporary folder)"},
 		}, append(recordFlags(), gpuFlags()...)...),
@@ -39,6 +41,9 @@ func monitorAction(c *cli.Context) error {
 	}
 	m, err := readMonitorFlags(c)
 	if err != nil {
+		return err
+	}
+	if err := lookCommand(m.argv[0]); err != nil {
 		return err
 	}
 	hist, labels, err := openRunHistory(c, log)
@@ -63,7 +68,7 @@ func monitorAction(c *cli.Context) error {
 	finishMonitorReport(rep, m.argv, run)
 	newReportWriter(m.outs, log).write(rep, true)
 	histErr := hist.finish(rep, filepath.Join(m.dir, "results.json"))
-	if !c.Bool("quiet") {
+	if !c.Bool("quiet") && run.Class != result.ExitNotStartable {
 		if data, err := (&console.Reporter{Runs: true}).Render(rep); err == nil {
 			fmt.Fprintf(os.Stderr, "\n%s", data)
 		}
@@ -88,8 +93,30 @@ type monitorFlags struct {
 	dir     string // the command's logs; a temporary folder unless given
 }
 
-// readMonitorFlags reads monitor's own flags; --interval is set as
-// --sample-interval for openBackend.
+// Exit codes of a command that cannot be run, as time(1) and the shell give.
+const (
+	exitNotExecutable = 126
+	exitNotFound      = 127
+)
+
+// lookCommand checks that name can be run, before anything is opened: a
+// command not found exits 127 and one that is not executable (or a
+// directory) 126, with one line.
+func lookCommand(name string) error {
+	_, err := exec.LookPath(name)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, exec.ErrNotFound), errors.Is(err, fs.ErrNotExist):
+		return &exitError{code: exitNotFound, err: fmt.Errorf("monitor: %s: command not found", name)}
+	}
+	if fi, serr := os.Stat(name); serr == nil && fi.IsDir() {
+		return &exitError{code: exitNotExecutable, err: fmt.Errorf("monitor: %s: is a directory", name)}
+	}
+	return &exitError{code: exitNotExecutable, err: fmt.Errorf("monitor: %s: not executable", name)}
+}
+
+// readMonitorFlags reads monitor's own flags.
 func readMonitorFlags(c *cli.Context) (monitorFlags, error) {
 	m := monitorFlags{argv: c.Args().Slice(), dir: c.String("results-dir")}
 	if len(m.argv) == 0 {
@@ -98,11 +125,6 @@ func readMonitorFlags(c *cli.Context) (monitorFlags, error) {
 	var err error
 	if m.outs, err = parseOutputs(c.StringSlice("out")); err != nil {
 		return m, err
-	}
-	if iv := c.String("interval"); iv != "" {
-		if err := c.Set("sample-interval", iv); err != nil {
-			return m, usageError("--interval: %v", err)
-		}
 	}
 	if t := c.String("timeout"); t != "" {
 		if m.timeout, err = units.ParseDuration(t); err != nil {

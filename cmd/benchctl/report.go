@@ -10,38 +10,53 @@ import (
 
 func reportCommand() *cli.Command {
 	return &cli.Command{
-		Name:  "report",
-		Usage: "render saved JSON results in any format",
+		Name:      "report",
+		Usage:     "render saved JSON results in any format",
+		ArgsUsage: "RESULT.json",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "from", Required: true, Usage: "RESULT.json written by benchctl run"},
+			&cli.StringFlag{Name: "from", Usage: "RESULT.json written by benchctl run (or give it as the argument)"},
 			outFlag(),
 		},
-		Action: func(c *cli.Context) error {
-			log, err := newLogger(c)
-			if err != nil {
-				return err
-			}
-			outs, err := parseOutputs(c.StringSlice("out"))
-			if err != nil {
-				return err
-			}
-			if len(outs) == 0 {
-				return usageError("report: give at least one --out FORMAT=PATH")
-			}
-			data, err := os.ReadFile(c.String("from"))
-			if err != nil {
-				return usageError("report: %v", err)
-			}
-			rep, err := json.Decode(data)
-			if err != nil {
-				return usageError("report: %s: %v", c.String("from"), err)
-			}
-			w := newReportWriter(outs, log)
-			w.write(rep, true)
-			if err := w.err(); err != nil {
-				return &exitError{code: exitUsage, err: err}
-			}
-			return nil
-		},
+		Action: reportAction,
 	}
+}
+
+// reportAction renders RESULT.json (the argument or --from) into each --out,
+// or, with none, prints the console summary.
+func reportAction(c *cli.Context) error {
+	log, err := newLogger(c)
+	if err != nil {
+		return err
+	}
+	from := c.String("from")
+	switch args := c.Args().Slice(); {
+	case len(args) > 1 || (len(args) == 1 && from != ""):
+		return usageError("report: give one RESULT.json (as the argument or --from)")
+	case len(args) == 1:
+		from = args[0]
+	case from == "":
+		return usageError("report: no RESULT.json given (benchctl report RESULT.json [--out FORMAT=PATH])")
+	}
+	specs := c.StringSlice("out")
+	if len(specs) == 0 {
+		specs = []string{"console=-"}
+	}
+	outs, err := parseOutputs(specs)
+	if err != nil {
+		return err
+	}
+	data, err := os.ReadFile(from)
+	if err != nil {
+		return usageError("report: %v", err)
+	}
+	rep, err := json.Decode(data)
+	if err != nil {
+		return usageError("report: %s: %v", from, err)
+	}
+	w := newReportWriter(outs, log)
+	w.write(rep, true)
+	if err := w.err(); err != nil {
+		return &exitError{code: exitUsage, err: err}
+	}
+	return nil
 }

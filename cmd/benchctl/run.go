@@ -37,8 +37,8 @@ func gpuFlags() []cli.Flag {
 		flags = append(flags, &cli.StringFlag{Name: f.Name, Value: f.Default, Usage: f.Usage})
 	}
 	return append(flags,
-		&cli.StringFlag{Name: "sample-interval", Value: "10ms", Usage: "GPU sampling interval"},
-		&cli.BoolFlag{Name: "accounting", Value: true, Usage: "turn on NVML accounting during runs for exact per-process peaks (needs root; the mode found is restored)"},
+		&cli.StringFlag{Name: "sample-interval", Aliases: []string{"interval"}, Value: "10ms", Usage: "GPU sampling interval"},
+		&cli.BoolFlag{Name: "accounting", Value: true, Usage: "turn on NVML accounting during runs for exact per-process peaks (needs root; the mode found is restored); --accounting=false leaves it off"},
 	)
 }
 
