@@ -4,6 +4,7 @@ package all
 
 import (
 	_ "github.com/benchctl/benchctl/reporters/console"  // console
+	_ "github.com/benchctl/benchctl/reporters/csv"      // csv, csv-timeline
 	_ "github.com/benchctl/benchctl/reporters/html"     // html
 	_ "github.com/benchctl/benchctl/reporters/json"     // json
 	_ "github.com/benchctl/benchctl/reporters/junit"    // junit

@@ -9,7 +9,7 @@ import (
 )
 
 func TestEveryFormatRegistered(t *testing.T) {
-	for _, name := range []string{"console", "json", "junit", "markdown"} {
+	for _, name := range []string{"console", "csv", "csv-timeline", "html", "json", "junit", "markdown"} {
 		t.Run(name, func(t *testing.T) {
 			r, err := reporters.Get(name)
 			if err != nil {
