@@ -14,11 +14,11 @@ PYTHON    ?= python3
 # Per-sequence time dominates start-up, so speed-ups stand well above timing noise.
 FAKEPIPE_KNOBS ?= --time-per-seq 20ms --startup 10ms --load-time 150ms --streams-speedup 30%
 
-.PHONY: all build run test vet fmt-check tidy-check schema test-go test-race test-python test-deps test-postgres test-postgres-down test-slurm test-slurm-down clean test-busy
+.PHONY: all build build-deps run test vet fmt-check tidy-check schema test-go test-race test-python test-deps test-postgres test-postgres-down test-slurm test-slurm-down clean test-busy
 
 all: build
 
-build:
+build: build-deps
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/benchctl ./cmd/benchctl
 	$(GO) build -o $(BIN)/fakepipe ./workloads/fakepipe
 
@@ -43,13 +43,16 @@ run: build
 
 # Debian packages the tests need: xmllint validates JUnit against the schema;
 # headless chromium renders the HTML report (reporters/html/browser_test.go).
+# .ci/need installs a missing Debian package as root or through sudo, or says
+# what to install; without xmllint or chromium the tests that need them skip
+# and say so (make test prints every skip with its reason).
 test-deps:
-	@command -v xmllint >/dev/null 2>&1 || { \
-		echo "installing libxml2-utils (xmllint)"; \
-		(apt-get update -qq && apt-get install -y -qq libxml2-utils) >/dev/null; }
-	@command -v chromium >/dev/null 2>&1 || { \
-		echo "installing chromium (headless, for the HTML report test)"; \
-		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; }
+	@.ci/need --optional xmllint libxml2-utils "validates JUnit against testdata/junit/JUnit.xsd"
+	@.ci/need --optional chromium chromium "renders the HTML report headless"
+
+# cgo (go-nvml) needs a C compiler.
+build-deps:
+	@.ci/need gcc gcc "cgo builds go-nvml"
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -83,7 +86,7 @@ test-race:
 test-go:
 	@url="$${BENCHCTL_TEST_POSTGRES:-$$(.ci/postgres up)}" || { \
 		echo "PostgreSQL could not be started: the history tests say so and run on SQLite only"; url=; }; \
-	BENCHCTL_TEST_POSTGRES="$$url" $(GO) test -count=1 ./...
+	BENCHCTL_TEST_POSTGRES="$$url" GO=$(GO) .ci/gotest -count=1 ./...
 
 # Start the throwaway PostgreSQL and print its URL; test-postgres-down stops it.
 test-postgres:
