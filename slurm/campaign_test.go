@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/benchctl/benchctl/internal/golden"
 )
 
 var now = time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
@@ -195,4 +197,23 @@ func TestLoadRefuses(t *testing.T) {
 	if _, err := Load(dir); err == nil || !strings.Contains(err.Error(), "version 9, this benchctl reads 1") {
 		t.Errorf("another version: %v", err)
 	}
+}
+
+// TestScriptsGolden keeps the scripts of a two-partition campaign as files
+// (testdata/*.sbatch): what a user reads in a campaign folder, reviewed as
+// such. go test ./slurm -update rewrites them.
+func TestScriptsGolden(t *testing.T) {
+	c, err := Plan(Spec{
+		Dir: "/shared/bench/c1", Benchctl: "/opt/benchctl/bin/benchctl", Workdir: "/home/me/proj",
+		Scenarios:  []string{"/home/me/proj/scenarios/scaling.lua", "/home/me/proj/scenarios/peak_memory_per_stage.lua"},
+		Partitions: []string{"a100", "h100"},
+		RunArgs:    []string{"--var", "pipeline=python -m mypipe", "--var", "preset=quick", "--gpu-backend=nvml"},
+		Options:    Options{Account: "proj42", Time: "02:00:00", GRES: "gpu:4", QOS: "normal", Extra: []string{"--mem=64G"}, MaxRunning: 8},
+	}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden.Assert(t, "campaign.sbatch", []byte(c.TaskScriptText()))
+	golden.Assert(t, "merge.sbatch", []byte(c.MergeScriptText()))
+	golden.Assert(t, "dry-run.txt", []byte(c.DryRun()))
 }
