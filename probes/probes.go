@@ -36,7 +36,18 @@ type GPUSample struct {
 	EnergyMJ    uint64 // total energy counter since driver load, millijoules
 	SMClockMHz  float64
 	Throttle    uint64 // NVML clocks-event reason bit mask
-	Processes   []ProcessMem
+	// What the GPU's streaming multiprocessors did, in percent, from GPU
+	// performance monitoring (GPM, Hopper and later) where the backend has it,
+	// NaN elsewhere. Unlike UtilGPU, which says a kernel was running, these say
+	// how much of the GPU worked: a launch-bound phase of tiny kernels reads
+	// about 20% UtilGPU and 0% SMActivity on an H200. They are read only when
+	// GPM is set, so a backend without GPM leaves them as they are.
+	GPM            bool
+	SMActivity     float64
+	SMOccupancy    float64
+	TensorActivity float64
+	DRAMBandwidth  float64
+	Processes      []ProcessMem
 }
 
 // ProcessMem is a process's GPU memory on one GPU.

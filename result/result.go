@@ -93,6 +93,11 @@ type GPUInfo struct {
 	AccountingWhy string `json:"accounting_note,omitempty"`
 	// PowerLimitW is the power management limit in watts, where NVML gives it.
 	PowerLimitW float64 `json:"power_limit_watts,omitempty"`
+	// GPM says whether the backend reads GPU performance monitoring figures
+	// (SM activity, occupancy, tensor activity, DRAM bandwidth) on this GPU;
+	// GPMWhy says why not, when it does not.
+	GPM    bool   `json:"gpm_available,omitempty"`
+	GPMWhy string `json:"gpm_note,omitempty"`
 }
 
 // Suite is one scenario file.

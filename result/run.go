@@ -92,8 +92,15 @@ const (
 	Temperature = "temperature"
 	Power       = "power"
 	SMClock     = "sm_clock"
-	CPUPercent  = "cpu_percent"
-	RSS         = "rss"
+	// GPU performance monitoring (GPM) figures, in percent, where the GPU has
+	// them (Hopper and later): SM activity, SM occupancy, tensor-core activity
+	// and DRAM bandwidth used.
+	SMActivity     = "sm_activity"
+	SMOccupancy    = "sm_occupancy"
+	TensorActivity = "tensor_activity"
+	DRAMBandwidth  = "dram_bandwidth"
+	CPUPercent     = "cpu_percent"
+	RSS            = "rss"
 )
 
 // GPUSummary is what the probes saw of the GPUs during a run.

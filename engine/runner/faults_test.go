@@ -65,6 +65,9 @@ func (f *faultyNVML) lib() *mock.Interface {
 			return f.devs[i], nvml.SUCCESS
 		},
 		EventSetCreateFunc: func() (nvml.EventSet, nvml.Return) { return f.eventSet(), nvml.SUCCESS },
+		GpmQueryDeviceSupportFunc: func(nvml.Device) (nvml.GpmSupport, nvml.Return) {
+			return nvml.GpmSupport{}, nvml.ERROR_NOT_SUPPORTED
+		},
 	}
 }
 

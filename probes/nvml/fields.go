@@ -25,6 +25,7 @@ const (
 	fProcs
 	fUtilSamples
 	fPowerSamples
+	fGPM
 )
 
 var fieldNames = map[field]string{
@@ -39,6 +40,7 @@ var fieldNames = map[field]string{
 	fProcs:        "compute running processes",
 	fUtilSamples:  "utilization samples",
 	fPowerSamples: "power samples",
+	fGPM:          "gpm metrics",
 }
 
 func (f field) String() string {

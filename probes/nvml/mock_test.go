@@ -44,6 +44,13 @@ type fakeGPU struct {
 	AccountingEnabled  bool        `json:"accounting_enabled"`
 	SupportedEvents    uint64      `json:"supported_event_types"`
 	Accounted          []fakeStats `json:"accounted,omitempty"`
+	// GPM holds the performance monitoring figures (percent) of a GPU that
+	// has GPM; nil for one that has not.
+	GPM *fakeGPM `json:"gpm,omitempty"`
+}
+
+type fakeGPM struct {
+	SMActivity, SMOccupancy, TensorActivity, DRAMBandwidth float64
 }
 
 type fakeProc struct {
@@ -129,7 +136,70 @@ func newFakeLib(m fakeMachine) *fakeLib {
 		SystemGetDriverVersionFunc:     func() (string, nvml.Return) { return m.Driver, nvml.SUCCESS },
 		SystemGetCudaDriverVersionFunc: func() (int, nvml.Return) { return m.CUDA, nvml.SUCCESS },
 	}
+	f.addGPM(m)
 	return f
+}
+
+// fakeGPMSample is a GPM sample: the GPU it was last read on.
+type fakeGPMSample struct {
+	mock.GpmSample
+	gpu int
+}
+
+// addGPM serves GPM calls: a GPU with a GPM entry supports it, and its
+// metrics between two samples are the entry's figures.
+func (f *fakeLib) addGPM(m fakeMachine) {
+	index := func(d nvml.Device) int {
+		for i, dev := range f.devs {
+			if dev == d {
+				return i
+			}
+		}
+		return -1
+	}
+	f.GpmQueryDeviceSupportFunc = func(d nvml.Device) (nvml.GpmSupport, nvml.Return) {
+		i := index(d)
+		if i < 0 {
+			return nvml.GpmSupport{}, nvml.ERROR_INVALID_ARGUMENT
+		}
+		if m.GPUs[i].GPM == nil {
+			return nvml.GpmSupport{}, nvml.SUCCESS
+		}
+		return nvml.GpmSupport{IsSupportedDevice: 1}, nvml.SUCCESS
+	}
+	f.GpmSampleAllocFunc = func() (nvml.GpmSample, nvml.Return) {
+		s := &fakeGPMSample{gpu: -1}
+		s.FreeFunc = func() nvml.Return { return nvml.SUCCESS }
+		return s, nvml.SUCCESS
+	}
+	f.GpmSampleGetFunc = func(d nvml.Device, s nvml.GpmSample) nvml.Return {
+		s.(*fakeGPMSample).gpu = index(d)
+		return nvml.SUCCESS
+	}
+	f.GpmMetricsGetFunc = func(g *nvml.GpmMetricsGetType) nvml.Return {
+		s1, s2 := g.Sample1.(*fakeGPMSample), g.Sample2.(*fakeGPMSample)
+		if s1.gpu < 0 || s1.gpu != s2.gpu {
+			return nvml.ERROR_INVALID_ARGUMENT
+		}
+		v := m.GPUs[s1.gpu].GPM
+		for i := range g.NumMetrics {
+			mt := &g.Metrics[i]
+			mt.NvmlReturn = uint32(nvml.SUCCESS)
+			switch nvml.GpmMetricId(mt.MetricId) {
+			case nvml.GPM_METRIC_SM_UTIL:
+				mt.Value = v.SMActivity
+			case nvml.GPM_METRIC_SM_OCCUPANCY:
+				mt.Value = v.SMOccupancy
+			case nvml.GPM_METRIC_ANY_TENSOR_UTIL:
+				mt.Value = v.TensorActivity
+			case nvml.GPM_METRIC_DRAM_BW_UTIL:
+				mt.Value = v.DRAMBandwidth
+			default:
+				mt.NvmlReturn = uint32(nvml.ERROR_NOT_SUPPORTED)
+			}
+		}
+		return nvml.SUCCESS
+	}
 }
 
 func (f *fakeLib) device(i int, g fakeGPU) *mock.Device {

@@ -89,6 +89,8 @@ type device struct {
 	// energy and energyAt cache the energy counter: see energyPeriod.
 	energy   uint64
 	energyAt time.Time
+	// gpm is nil where the GPU has no performance monitoring.
+	gpm *gpmState
 }
 
 // energyPeriod is how often the total energy counter is read. On an H100
@@ -146,6 +148,7 @@ func (b *Backend) Close() error {
 	b.mu.Unlock()
 
 	b.watchers.Wait()
+	b.closeGPM()
 	var errs []error
 	for _, restore := range restores {
 		if err := restore(); err != nil {

@@ -84,6 +84,7 @@ func (b *Backend) open(cfg probes.Config) error {
 	}
 	b.memV2 = hasSymbol(b.lib, "nvmlDeviceGetMemoryInfo_v2")
 	b.eventReasons = hasSymbol(b.lib, "nvmlDeviceGetCurrentClocksEventReasons")
+	b.openGPM()
 	return nil
 }
 

@@ -123,6 +123,7 @@ func (b *Backend) sampleDevice(d *device, errs *[]error) probes.GPUSample {
 	if d.want(fThrottle) {
 		s.Throttle = b.readThrottle(d, errs)
 	}
+	b.readGPM(d, &s, b.now(), errs)
 	if d.want(fProcs) {
 		ps, ret := d.h.GetComputeRunningProcesses()
 		if check(d, fProcs, ret, errs) {

@@ -17,6 +17,10 @@ const (
 	mTemp
 	mPower
 	mSMClock
+	mSMActivity
+	mSMOccupancy
+	mTensor
+	mDRAM
 	numMetrics
 )
 
@@ -28,6 +32,11 @@ var metricNames = [numMetrics]string{
 	mTemp:     result.Temperature,
 	mPower:    result.Power,
 	mSMClock:  result.SMClock,
+
+	mSMActivity:  result.SMActivity,
+	mSMOccupancy: result.SMOccupancy,
+	mTensor:      result.TensorActivity,
+	mDRAM:        result.DRAMBandwidth,
 }
 
 // timelineMetrics are the metrics of each GPU's timeline, in this order.
@@ -54,6 +63,12 @@ func (ms *metricSet) add(g *probes.GPUSample) {
 	ms.tick[mTemp].Add(g.TempC)
 	ms.tick[mPower].Add(g.PowerW)
 	ms.tick[mSMClock].Add(g.SMClockMHz)
+	if g.GPM {
+		ms.tick[mSMActivity].Add(g.SMActivity)
+		ms.tick[mSMOccupancy].Add(g.SMOccupancy)
+		ms.tick[mTensor].Add(g.TensorActivity)
+		ms.tick[mDRAM].Add(g.DRAMBandwidth)
+	}
 }
 
 // addDriver records one driver sample; NaN fields are skipped by Stat.

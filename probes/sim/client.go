@@ -33,6 +33,7 @@ type Proc struct {
 	doc     procDoc
 	written bool
 	closed  bool
+	smEff   *float64 // see SetSMEfficiency
 }
 
 // FromEnv attaches the calling process to the state directory named by
@@ -114,9 +115,9 @@ func (p *Proc) Set(gpu int, used uint64, util, memUtil float64) error {
 		return fmt.Errorf("sim set: %w", ErrClosed)
 	}
 	key := strconv.Itoa(gpu)
-	u := usage{Used: used, Util: util, MemUtil: memUtil}
+	u := usage{Used: used, Util: util, MemUtil: memUtil, SMEff: p.smEff}
 	old, had := p.doc.GPUs[key]
-	if had && old == u && p.written {
+	if had && old.same(u) && p.written {
 		return nil
 	}
 	p.doc.GPUs[key] = u
@@ -124,6 +125,22 @@ func (p *Proc) Set(gpu int, used uint64, util, memUtil float64) error {
 		p.doc.Peak[key] = used
 	}
 	return p.write()
+}
+
+// SetSMEfficiency sets the share (0 to 1) of this process's utilization that
+// keeps the SMs busy, from its next Set on: a launch-bound pipeline of tiny
+// kernels keeps a GPU "utilized" with idle SMs, which GPM's SM activity shows.
+func (p *Proc) SetSMEfficiency(eff float64) error {
+	if p == nil {
+		return nil
+	}
+	if math.IsNaN(eff) || eff < 0 || eff > 1 {
+		return fmt.Errorf("sim: sm efficiency %v: want 0 to 1", eff)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.smEff = &eff
+	return nil
 }
 
 // Event appends an event (kind "xid", "ecc_single", "ecc_double", …) of GPU gpu

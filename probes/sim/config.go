@@ -23,12 +23,23 @@ type Config struct {
 	// DefaultGPUs and DefaultMemory.
 	GPUs   int
 	Memory uint64
+	// NoGPM simulates GPUs without performance monitoring (before Hopper).
+	NoGPM bool
 }
 
 // flags are the sim backend's command-line flags.
 var flags = []probes.Flag{
 	{Name: "sim-gpus", Default: strconv.Itoa(DefaultGPUs), Usage: "simulated GPUs for --gpu-backend sim", Parse: parseCount},
 	{Name: "sim-memory", Default: "80GiB", Usage: "memory of each simulated GPU", Parse: parseMemory},
+	{Name: "sim-gpm", Default: "true", Usage: "simulated GPUs have GPM figures (SM activity, tensor activity) as Hopper has", Parse: parseBool},
+}
+
+func parseBool(v string) (string, error) {
+	b, err := strconv.ParseBool(strings.TrimSpace(v))
+	if err != nil {
+		return "", fmt.Errorf("invalid value %q (want true or false)", v)
+	}
+	return strconv.FormatBool(b), nil
 }
 
 func parseCount(v string) (string, error) {
@@ -63,6 +74,13 @@ func openFlags(cfg probes.Config) (probes.Backend, error) {
 			return nil, fmt.Errorf("sim: --sim-memory: %w", err)
 		}
 		c.Memory = mem
+	}
+	if v := cfg.Flags["sim-gpm"]; v != "" {
+		b, err := parseBool(v)
+		if err != nil {
+			return nil, fmt.Errorf("sim: --sim-gpm: %w", err)
+		}
+		c.NoGPM = b == "false"
 	}
 	return New(c)
 }

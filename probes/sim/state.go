@@ -59,6 +59,22 @@ type usage struct {
 	Used    uint64  `json:"used"`
 	Util    float64 `json:"util"`
 	MemUtil float64 `json:"mem_util"`
+	// SMEff is the share of the utilization that keeps the SMs busy (0 to 1),
+	// what GPM's SM activity sees; absent means DefaultSMEfficiency.
+	SMEff *float64 `json:"sm_efficiency,omitempty"`
+}
+
+// smEff is u's SM efficiency, or the default.
+func (u usage) smEff() float64 {
+	if u.SMEff == nil {
+		return DefaultSMEfficiency
+	}
+	return *u.SMEff
+}
+
+// same reports whether u and v describe the same use.
+func (u usage) same(v usage) bool {
+	return u.Used == v.Used && u.Util == v.Util && u.MemUtil == v.MemUtil && u.smEff() == v.smEff()
 }
 
 // eventLine is one line of events.jsonl.
