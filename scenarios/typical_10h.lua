@@ -88,13 +88,13 @@ bench.test("typical sample projected under 10 h", function(t)
   local rows = {}
   for _, c in ipairs(choice.candidates) do
     local pct = function(x) return x and string.format("%.1f%%", x * 100) or "-" end
-    rows[#rows + 1] = { c.name, c.describe, string.format("%.2f", c.projected / 3600), pct(c.forward), pct(c.loo),
+    rows[#rows + 1] = { c.name, c.describe, bench.format_seconds(c.projected), pct(c.forward), pct(c.loo),
       c.name == choice.model and "chosen" or "" }
     if c.forward then t:metric("forward_error_" .. c.name, c.forward * 100, "%", { better = "lower" }) end
     if c.loo then t:metric("loo_error_" .. c.name, c.loo * 100, "%", { better = "lower" }) end
   end
-  rows[#rows + 1] = { "naive", "the largest run's time per sequence", string.format("%.2f", choice.naive / 3600), "-", "-", "" }
-  t:table("projection models", { "model", "fit", "projected hours", "forward error", "leave-one-out error", "" }, rows)
+  rows[#rows + 1] = { "naive", "the largest run's time per sequence", bench.format_seconds(choice.naive), "-", "-", "" }
+  t:table("projection models", { "model", "fit", "projected time", "forward error", "leave-one-out error", "" }, rows)
   if not choice.model then
     t:fail("per-sequence cost not resolved: no model gives a positive cost per sequence; the runs' times are "
       .. "dominated by the fixed cost and its noise; use larger sizes (--var sizes=...)")
