@@ -12,6 +12,10 @@ import (
 	"github.com/yuin/gopher-lua/pm"
 )
 
+// progressField is the field of bench.pipeline.run's result that holds the
+// progress points, there only when the progress option asked for them.
+const progressField = "progress"
+
 // maxProgressPoints bounds the progress points kept of one run: past it,
 // every other point is dropped, and from then on every other line is kept,
 // so a run of any length keeps between half and all of this many.

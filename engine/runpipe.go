@@ -168,7 +168,7 @@ func (rt *runtime) pipelineRun(L *lua.LState) int {
 	}
 	t := rt.runTable(L, &run)
 	if progress != nil {
-		t.RawSetString("progress", progress.table(L))
+		t.RawSetString(progressField, progress.table(L))
 	}
 	L.Push(t)
 	return 1
