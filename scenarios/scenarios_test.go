@@ -69,7 +69,7 @@ var cases = []scenarioCase{
 	// the cost of a sequence is read inside the run: the projection resolves.
 	{name: "typical shrinking start-up resolved by progress", scenario: "typical_10h",
 		knobs: "--startup 2s --startup-shrink 2ms --time-per-seq 10ms --load-time 50ms",
-		vars: []string{"min_utilization=0", "sizes=200,400,800", "sequences_per_file=10"}, pass: true, alone: true},
+		vars:  []string{"min_utilization=0", "sizes=200,400,800", "sequences_per_file=10"}, pass: true, alone: true},
 	{name: "typical low utilization", scenario: "typical_10h", knobs: "--util 40",
 		// The sampled mean sits at or a little under the pipeline's 40%.
 		want: []string{"mean GPU utilization during the embedding stages: got ", "%, want >= 70%"}},
