@@ -216,6 +216,7 @@ func runResultFields() []string {
 			fields = append(fields, k.String())
 		}
 	})
+	fields = append(fields, progressField) // set by pipelineRun when the progress option asks
 	slices.Sort(fields)
 	return fields
 }

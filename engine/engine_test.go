@@ -278,3 +278,25 @@ func TestTyposNameTheClosest(t *testing.T) {
 		t.Errorf("header typo: %v", err)
 	}
 }
+
+func TestProgressFromLua(t *testing.T) {
+	rep, err := runFiles(t, nil, "testdata/progress.lua")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := rep.Suites[0]
+	for _, name := range []string{"two sources summed", "lua pattern, one capture", "no progress option"} {
+		if c := caseByName(t, s, name); c.Status != result.Passed {
+			t.Errorf("%s: %s %+v %+v", name, c.Status, c.Failures, c.Error)
+		}
+	}
+	for name, want := range map[string]string{
+		"three captures": "want one capture (the count) or two (source, count), got 3",
+		"bad regexp":     "progress: bad regular expression",
+	} {
+		c := caseByName(t, s, name)
+		if c.Status != result.Errored || c.Error == nil || !strings.Contains(c.Error.Message, want) {
+			t.Errorf("%s: %s %+v, want an error saying %q", name, c.Status, c.Error, want)
+		}
+	}
+}

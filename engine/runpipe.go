@@ -21,6 +21,7 @@ type runOpts struct {
 	repeat   int
 	warmup   int
 	interval time.Duration
+	progress *progressPattern // nil: no progress option
 }
 
 func (rt *runtime) readRunOpts(L *lua.LState, st *testState) runOpts {
@@ -59,6 +60,12 @@ func (rt *runtime) readRunOpts(L *lua.LState, st *testState) runOpts {
 		o.spec.TailLines = int(v)
 	}
 	o.spec.Markers = readStages(L, opts)
+	if p := lua.LVAsString(opts.RawGetString("progress")); p != "" {
+		var err error
+		if o.progress, err = newProgressPattern(p); err != nil {
+			L.ArgError(1, err.Error())
+		}
+	}
 	o.spec.Name = lua.LVAsString(opts.RawGetString("name"))
 	if o.spec.Name == "" {
 		o.spec.Name = fmt.Sprintf("run%d", len(st.c.Runs)+1)
@@ -131,11 +138,16 @@ func (rt *runtime) pipelineRun(L *lua.LState) int {
 	ctx := L.Context()
 	var times []float64
 	var run result.Run
+	var progress *progressLog
 	total := o.warmup + o.repeat
 	for i := 0; i < total; i++ {
 		spec := o.spec
 		if total > 1 {
 			spec.Name = fmt.Sprintf("%s.%d", o.spec.Name, i+1)
+		}
+		if o.progress != nil {
+			progress = newProgressLog(o.progress, time.Now())
+			spec.Hooks.Line = progress.line
 		}
 		run = rt.execute(ctx, spec, o.interval)
 		if run.Class != result.ExitOK || ctx.Err() != nil {
@@ -154,7 +166,11 @@ func (rt *runtime) pipelineRun(L *lua.LState) int {
 	if ctx.Err() != nil {
 		L.RaiseError("interrupted while running %s", strings.Join(run.Argv, " "))
 	}
-	L.Push(rt.runTable(L, &run))
+	t := rt.runTable(L, &run)
+	if progress != nil {
+		t.RawSetString(progressField, progress.table(L))
+	}
+	L.Push(t)
 	return 1
 }
 

@@ -1,7 +1,8 @@
 -- The plan's headline: one typical sample (about 45,000 sequences) in under 10
 -- hours on all GPUs with every optimization. The full sample is projected from
--- runs of three sizes, separating the fixed start-up cost from the per-sequence
--- cost, and the projection carries the fit's uncertainty.
+-- runs of three sizes by the model (linear, power law, or the steady rate read
+-- from the pipeline's progress lines) that best predicts each run from the
+-- others (lib.projection), with an interval from its leave-one-out errors.
 local bench = require("bench")
 local virnuc = require("lib.virnuc")
 local projection = require("lib.projection")
@@ -17,15 +18,50 @@ local limit_h = bench.var_number("limit_hours", 10)
 local tolerance = bench.var_number("tolerance", 0.10)
 local min_throughput = bench.var_number("min_throughput_per_hour", 500)
 local min_util = bench.var_number("min_utilization", 70)
--- A projection whose standard error is above this fraction of itself is refused:
--- the runs were too small for the per-sequence cost to stand out of the noise
--- of the fixed cost (interpreter, CUDA and model start-up vary by seconds).
+-- A projection whose interval reaches further than this fraction of itself is
+-- refused: the runs were too small for the per-sequence cost to stand out of
+-- the noise of the fixed cost (interpreter, CUDA and model start-up vary by seconds).
 local max_rel_error = bench.var_number("max_projection_error", 0.5)
 local sizes_var = bench.var_list("sizes", "")
 -- Unmeasured runs before the first size: the first run of a Python pipeline
 -- pays for cold caches and lazy initialisation (6 s on an H100 with
 -- virnucsim), which would bias the fit's slope.
 local warmup = bench.var_number("warmup", 1)
+-- A size to measure after projecting it: the projection's error, the naive
+-- one's and every model's, against a real run (0: none). The check fails
+-- when the chosen projection misses by more than verify_tolerance.
+local verify = bench.var_number("verify_sequences", 0)
+local verify_tolerance = bench.var_number("verify_tolerance", 0.10)
+
+-- check_against_run runs n sequences and records how far each projection missed.
+local function check_against_run(t, choice, n)
+  local input = bench.data.fasta { sequences = n, min_len = 200, max_len = 2000, seed = 41 }
+  local run = virnuc.run(t, "verify_" .. n, input, { parallel = true, persistent = true, streams = true })
+  if not virnuc.expect_ok(t, run, "run of " .. n .. " sequences") then return end
+  local measured = run.seconds
+  t:metric("verify_measured_seconds", measured, "s")
+  local rows = {}
+  for _, c in ipairs(choice.candidates) do
+    local e = c.model.predict(c.fit, n) / measured - 1
+    t:metric("verify_error_" .. c.name, e * 100, "%")
+    rows[#rows + 1] = { c.name, string.format("%.1f", c.model.predict(c.fit, n)), string.format("%+.1f%%", e * 100) }
+  end
+  local naive = choice.naive / full * n
+  t:metric("verify_error_naive", (naive / measured - 1) * 100, "%")
+  rows[#rows + 1] = { "naive", string.format("%.1f", naive), string.format("%+.1f%%", (naive / measured - 1) * 100) }
+  local chosen = projection.predict(choice, n)
+  local low, high = projection.interval(choice, n)
+  local err = chosen / measured - 1
+  t:metric("verify_error", err * 100, "%")
+  rows[#rows + 1] = { "measured", string.format("%.1f", measured), "" }
+  t:table("projection against a measured run of " .. n .. " sequences", { "model", "seconds", "error" }, rows)
+  t:log(string.format("%d sequences: measured %.1f s; %s projected %.1f s (%+.1f%%)%s", n, measured, choice.model,
+    chosen, err * 100, low and string.format(", interval [%.1f, %.1f] s", low, high) or ""))
+  if low then
+    t:expect(measured >= low and measured <= high, string.format("measured %.1f s inside the projection's interval", measured)):eq(true)
+  end
+  t:expect(math.abs(err) * 100, "projection error at " .. n .. " sequences", "%"):le(verify_tolerance * 100)
+end
 
 bench.test("typical sample projected under 10 h", function(t)
   t:require_gpus(1)
@@ -38,31 +74,51 @@ bench.test("typical sample projected under 10 h", function(t)
   for i, n in ipairs(sizes) do
     local input = bench.data.fasta { sequences = n, min_len = 200, max_len = 2000, seed = 42 + i }
     local run = virnuc.run(t, "typical_" .. n, input, { parallel = true, persistent = true, streams = true },
-      { warmup = i == 1 and warmup or 0 })
+      { warmup = i == 1 and warmup or 0, progress = virnuc.progress })
     if not virnuc.expect_ok(t, run, "run of " .. n .. " sequences") then return end
-    points[#points + 1] = { n = n, t = run.seconds }
+    points[#points + 1] = { n = n, t = run.seconds, progress = run.progress }
     last = { run = run, n = n }
   end
 
-  local fit = projection.fit(points)
-  local projected, se = projection.project(fit, full)
-  local naive = projection.naive(points[#points], full)
-  t:metric("fixed_cost", fit.fixed, "s", { better = "lower" })
-  t:metric("per_sequence_cost", fit.per_seq * 1000, "ms", { better = "lower" })
-  t:metric("projected_hours", projected / 3600, "h", { better = "lower", spread = se and se / 3600 or nil })
-  if se then t:metric("projected_hours_stderr", se / 3600, "h") end
-  t:metric("naive_projected_hours", naive / 3600, "h")
-  t:log(string.format("t(n) = %.1f s + %.2f ms x n; %d sequences -> %.2f h%s (naive per-sequence: %.2f h)",
-    fit.fixed, fit.per_seq * 1000, full, projected / 3600,
-    se and string.format(" ± %.2f h", se / 3600) or "", naive / 3600))
-  if fit.per_seq <= 0 then
-    t:fail(string.format("per-sequence cost not resolved (fit gives %.3f ms): the runs' times are dominated by the "
-      .. "fixed cost and its noise; use larger sizes (--var sizes=...)", fit.per_seq * 1000))
-  elseif se and se > max_rel_error * projected then
-    t:fail(string.format("projection too uncertain: %.2f h ± %.2f h (more than %.0f%%); use larger sizes (--var sizes=...)",
-      projected / 3600, se / 3600, max_rel_error * 100))
+  local choice = projection.choose(points, full)
+  local linear = projection.fit(points)
+  t:metric("fixed_cost", linear.fixed, "s", { better = "lower" })
+  t:metric("per_sequence_cost", linear.per_seq * 1000, "ms", { better = "lower" })
+  t:metric("naive_projected_hours", choice.naive / 3600, "h")
+  local rows = {}
+  for _, c in ipairs(choice.candidates) do
+    local pct = function(x) return x and string.format("%.1f%%", x * 100) or "-" end
+    rows[#rows + 1] = { c.name, c.describe, bench.format_seconds(c.projected), pct(c.forward), pct(c.loo),
+      c.name == choice.model and "chosen" or "" }
+    if c.forward then t:metric("forward_error_" .. c.name, c.forward * 100, "%", { better = "lower" }) end
+    if c.loo then t:metric("loo_error_" .. c.name, c.loo * 100, "%", { better = "lower" }) end
+  end
+  rows[#rows + 1] = { "naive", "the largest run's time per sequence", bench.format_seconds(choice.naive), "-", "-", "" }
+  t:table("projection models", { "model", "fit", "projected time", "forward error", "leave-one-out error", "" }, rows)
+  if not choice.model then
+    t:fail("per-sequence cost not resolved: no model gives a positive cost per sequence; the runs' times are "
+      .. "dominated by the fixed cost and its noise; use larger sizes (--var sizes=...)")
+    return
+  end
+  local projected = choice.projected
+  t:metric("projected_hours", projected / 3600, "h", { better = "lower",
+    spread = choice.high and (choice.high - projected) / 3600 or nil })
+  if choice.low then
+    t:metric("projected_hours_low", choice.low / 3600, "h")
+    t:metric("projected_hours_high", choice.high / 3600, "h")
+  end
+  t:log(string.format("model %s (%s), chosen for %s; %d sequences -> %.2f h%s (naive per-sequence: %.2f h)",
+    choice.model, choice.describe, choice.reason, full,
+    projected / 3600, choice.low and string.format(" [%.2f, %.2f]", choice.low / 3600, choice.high / 3600) or "",
+    choice.naive / 3600))
+  if choice.model == "linear" and linear.per_seq <= 0 then
+    t:fail(string.format("per-sequence cost not resolved (fit gives %.3f ms)", linear.per_seq * 1000))
+  elseif choice.high and (choice.high - projected) > max_rel_error * projected then
+    t:fail(string.format("projection too uncertain: %.2f h [%.2f, %.2f] (more than ±%.0f%%); use larger sizes (--var sizes=...)",
+      projected / 3600, choice.low / 3600, choice.high / 3600, max_rel_error * 100))
   end
   t:expect(projected / 3600, "projected time for " .. full .. " sequences", "h"):le(limit_h * (1 + tolerance))
+  if verify > 0 then check_against_run(t, choice, verify) end
 
   local throughput = last.n / last.run.seconds * 3600
   t:metric("throughput", throughput, "seq/h", { better = "higher" })

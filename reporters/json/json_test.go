@@ -195,6 +195,8 @@ func TestDecodeErrors(t *testing.T) {
 		{"null", `null`, ErrSchemaVersion, "schema version missing, want 1"},
 		{"missing", `{"suites": []}`, ErrSchemaVersion, "schema version missing, want 1"},
 		{"newer", `{"schema_version": 2}`, ErrSchemaVersion, "schema version 2, want 1"},
+		{"newer, version not first", `{"suites": [], "schema_version": 2}`, ErrSchemaVersion, "schema version 2, want 1"},
+		{"broken after the version", `{"schema_version": 1, "suites": [}`, ErrNotJSON, "invalid character '}'"},
 		{"older", `{"schema_version": 0}`, ErrSchemaVersion, "schema version 0, want 1"},
 		{"string version", `{"schema_version": "1"}`, ErrSchemaVersion, `schema version "1", want 1`},
 		{"fraction", `{"schema_version": 1.5}`, ErrSchemaVersion, "schema version 1.5, want 1"},

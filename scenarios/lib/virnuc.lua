@@ -24,6 +24,9 @@ local per_file = bench.var_number("sequences_per_file", 0)
 -- Flags appended to every pipeline command, after the subcommand's arguments
 -- (e.g. "--size small" for the PyTorch stand-in).
 local pipeline_flags = bench.var("pipeline_flags", "")
+-- The pipeline's progress lines: items done so far, per worker ("[gpu N] "),
+-- as both shipped stand-ins print them; "" when the pipeline prints none.
+M.progress = bench.var("progress", "re:^(?:\\[gpu (\\d+)\\] )?Progress: (\\d+)")
 
 -- pick returns the value for the current preset: "quick" for a run of minutes
 -- on one GPU, "plan" for the validation plan's sizes.
@@ -80,6 +83,7 @@ function M.run(t, name, input, opts, run_opts)
     runs = run_opts.runs,
     warmup = run_opts.warmup,
     sample_every = run_opts.sample_every,
+    progress = run_opts.progress ~= "" and run_opts.progress or nil,
   }
 end
 

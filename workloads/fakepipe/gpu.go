@@ -41,6 +41,7 @@ type gpuWork struct {
 	dnaBudget, esmBudget int
 	batches              int
 	modelBatches         map[string]int // batches run, per model key
+	done                 int            // sequences through every stage, for --ramp-seqs and the progress lines
 }
 
 // runGPU runs recs, split in files of --sequences-per-file, on gpu and then,
@@ -72,6 +73,8 @@ func (w *gpuWork) run(recs []record, stdout io.Writer) error {
 		if err := w.file(file); err != nil {
 			return err
 		}
+		w.done += len(file)
+		w.log.line("Progress: %d/%d sequences", w.done, len(recs))
 		if !w.opt.persistent {
 			if err := w.dev.setModels(0); err != nil {
 				return err
@@ -115,10 +118,11 @@ func (w *gpuWork) file(recs []record) error {
 			esm = append(esm, esmTokens(c))
 		}
 	}
-	if err := w.embed(dnabert, &w.dnaBudget, dna, o.stageTime(stDNABERT, len(recs))); err != nil {
+	ramp := w.ramp(len(recs))
+	if err := w.embed(dnabert, &w.dnaBudget, dna, scaled(o.stageTime(stDNABERT, len(recs)), ramp)); err != nil {
 		return err
 	}
-	if err := w.embed(esm2, &w.esmBudget, esm, o.stageTime(stESM, len(recs))); err != nil {
+	if err := w.embed(esm2, &w.esmBudget, esm, scaled(o.stageTime(stESM, len(recs)), ramp)); err != nil {
 		return err
 	}
 	features := uint64(len(esm)) * mergedBytes
@@ -129,7 +133,7 @@ func (w *gpuWork) file(recs []record) error {
 	if err := w.dev.allocate(features, o.util/4); err != nil {
 		return err
 	}
-	pause(o.stageTime(stMerge, len(recs)))
+	pause(scaled(o.stageTime(stMerge, len(recs)), ramp))
 	if err := o.checkpoint(w.log, stMerge); err != nil {
 		return err
 	}
@@ -140,7 +144,7 @@ func (w *gpuWork) file(recs []record) error {
 	if err := w.dev.allocate(2*features, o.util); err != nil {
 		return err
 	}
-	pause(o.stageTime(stPredict, len(recs)))
+	pause(scaled(o.stageTime(stPredict, len(recs)), ramp))
 	if err := o.checkpoint(w.log, stPredict); err != nil {
 		return err
 	}
@@ -157,6 +161,25 @@ var stageSetShare = map[string]float64{stDNABERT: 1, stESM: 2, stMerge: 0.5, stP
 // the previous stage's; "" frees it.
 func (w *gpuWork) enterStage(key string) error {
 	return w.dev.setHeld(uint64(float64(w.opt.stageWorkingSet)*stageSetShare[key]), w.dev.saw)
+}
+
+// ramp is the mean cost factor of the next n sequences of this process under
+// --ramp-seqs: sequence i costs 1 + (factor-1) * (1 - i/N) times the steady
+// cost while i < N, then 1.
+func (w *gpuWork) ramp(n int) float64 {
+	o := w.opt
+	if o.rampSeqs == 0 || n == 0 {
+		return 1
+	}
+	sum := 0.0
+	for i := w.done; i < w.done+n; i++ {
+		sum += 1 + (o.rampFactor-1)*max(0, 1-float64(i)/float64(o.rampSeqs))
+	}
+	return sum / float64(n)
+}
+
+func scaled(d time.Duration, f float64) time.Duration {
+	return time.Duration(float64(d) * f)
 }
 
 // embed runs model m over items of the given token lengths, in batches of

@@ -44,6 +44,8 @@ type options struct {
 	persistentOverhead            float64       // fraction
 	streamsSpeedup                float64       // fraction; negative: streams slow the pipeline down
 	slowdownPerBatch              float64       // fraction of a batch's time added per batch already run
+	rampSeqs                      int           // a GPU process's first sequences cost more, falling to 1x at this many
+	rampFactor                    float64       // the cost of its first sequence, times --time-per-seq
 	startupShrink                 time.Duration // start-up saved per input sequence (floored at 0)
 	startupJitter                 time.Duration // extra start-up, fixed per input: [0, D) from a hash of the input
 	timeNoise                     float64       // fraction: run-to-run spread of every pause
@@ -96,7 +98,7 @@ const (
 
 // knobs are the flags that an environment variable FAKEPIPE_<NAME> can also set.
 var knobs = []string{
-	"time-per-seq", "startup", "startup-shrink", "startup-jitter", "time-noise", "noise-seed", "load-time", "persistent-overhead", "streams-speedup", "slowdown-per-batch",
+	"time-per-seq", "startup", "startup-shrink", "startup-jitter", "time-noise", "noise-seed", "load-time", "persistent-overhead", "streams-speedup", "slowdown-per-batch", "ramp-seqs", "ramp-factor",
 	"model-mem", "dnabert-mem", "bytes-per-token", "util",
 	"leak-per-batch", "alloc-growth", "stage-working-set", "sawtooth", "sawtooth-batches", "spike", "spike-every", "spike-ms",
 	"oom-above", "oom-mode", "hang-after", "ignore-sigterm", "crash-after", "fail-after",
@@ -184,6 +186,8 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.Var(durationFlag{&o.loadTime, time.Second}, "load-time", "time of one model load")
 	fs.Var(percentFlag{p: &o.persistentOverhead}, "persistent-overhead", "extra model memory held with --persistent-models (percent)")
 	fs.Var(percentFlag{p: &o.streamsSpeedup, signed: true}, "streams-speedup", "GPU compute time saved by --cuda-streams (percent; negative slows it down)")
+	fs.IntVar(&o.rampSeqs, "ramp-seqs", 0, "the first N sequences of each GPU process cost more, falling linearly to 1x at N: the cost per sequence falls as inputs grow (0: none)")
+	fs.Float64Var(&o.rampFactor, "ramp-factor", 3, "the cost of the first sequence under --ramp-seqs, times the steady cost")
 	fs.Var(percentFlag{p: &o.slowdownPerBatch}, "slowdown-per-batch", "each batch takes this much longer per batch already run (percent; a degrading pipeline)")
 	fs.Var(sizeFlag{&o.modelMem}, "model-mem", "ESM-2 model memory")
 	fs.Var(sizeFlag{&o.dnabertMem}, "dnabert-mem", "DNABERT-S model memory")
@@ -285,6 +289,8 @@ func (o *options) finish(fs *flag.FlagSet, pos []string) error {
 		return fmt.Errorf("batch sizes must be at least 1 token")
 	case o.seqsPerFile < 1:
 		return fmt.Errorf("--sequences-per-file must be at least 1")
+	case o.rampSeqs < 0 || o.rampFactor < 1:
+		return fmt.Errorf("--ramp-seqs must be >= 0 and --ramp-factor >= 1")
 	case o.cacheClear < 0 || o.spikeEvery < 1 || o.oomAbove < 0 || o.flood < 0 || o.sawtoothBatches < 1:
 		return fmt.Errorf("--cache-clear-interval, --oom-above and --flood must be >= 0, --spike-every and --sawtooth-batches >= 1")
 	case o.util < 0 || o.util > 100:

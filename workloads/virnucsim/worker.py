@@ -61,6 +61,7 @@ class _Worker:
         started = time.time()
         self._describe()
         files = [results.read_work_file(path) for path in self.job.files]
+        self.done, self.total = 0, sum(len(rows) for rows in files)
         with self.torch.no_grad():
             if self.job.persistent_models:
                 self.models.load_all()
@@ -98,7 +99,15 @@ class _Worker:
             self.ctx.leak.active = False
             del model
             self.models.done_with("esm")
+            self._progress(len(rows))
         return out
+
+    def _progress(self, rows):
+        """A progress line after each file through ESM-2, the stage that dominates:
+        the frames done so far, which benchctl reads to measure the steady rate
+        inside a run (the other stages' time it fits across runs)."""
+        self.done += rows
+        self.log.info(f"Progress: {self.done}/{self.total} frames (ESM-2)")
 
     def _embed(self, model, token_lists, pad_id, pool_specials, budget):
         result = self.features.embed(model, token_lists, pad_id, pool_specials, budget, self.ctx, self.log)
