@@ -51,10 +51,15 @@ type scenarioCase struct {
 	// alone runs the case with no other scenario beside it: its verdict is a
 	// ratio of wall times, which a busy 2-core machine would skew.
 	alone bool
+	flags []string // extra benchctl flags
+	// checked are labels (substrings) of checks the run must have made,
+	// passed or failed: which measure a verdict was judged on.
+	checked []string
 }
 
 var cases = []scenarioCase{
-	{name: "typical passes", scenario: "typical_10h", pass: true},
+	{name: "typical passes", scenario: "typical_10h", pass: true,
+		checked: []string{"mean SM activity (GPM) during the embedding stages"}},
 	{name: "typical too slow", scenario: "typical_10h", knobs: "--time-per-seq 9s --startup 0 --load-time 0", gpus: "1",
 		vars: []string{"preset=smoke"},
 		want: []string{"projected time for 45000 sequences", "throughput of the 2-sequence run"}},
@@ -72,7 +77,15 @@ var cases = []scenarioCase{
 		vars:  []string{"min_utilization=0", "sizes=200,400,800", "sequences_per_file=10"}, pass: true, alone: true},
 	{name: "typical low utilization", scenario: "typical_10h", knobs: "--util 40",
 		// The sampled mean sits at or a little under the pipeline's 40%.
-		want: []string{"mean GPU utilization during the embedding stages: got ", "%, want >= 70%"}},
+		want: []string{"mean SM activity (GPM) during the embedding stages: got ", "%, want >= 70%"}},
+	// Busy by NVML's measure, idle SMs: a launch-bound pipeline of tiny kernels.
+	{name: "typical launch-bound", scenario: "typical_10h", knobs: "--sm-efficiency 0.05",
+		want: []string{"mean SM activity (GPM) during the embedding stages: got "}},
+	// No GPM (GPUs before Hopper): judged on NVML's utilization, and it passes.
+	{name: "typical without GPM", scenario: "typical_10h", flags: []string{"--sim-gpm=false"}, pass: true,
+		checked: []string{"mean GPU utilization (NVML, no GPM) during the embedding stages"}},
+	{name: "typical without GPM low utilization", scenario: "typical_10h", knobs: "--util 40", flags: []string{"--sim-gpm=false"},
+		want: []string{"mean GPU utilization (NVML, no GPM) during the embedding stages: got "}},
 
 	{name: "large passes", scenario: "large_sample", pass: true},
 	{name: "large OOM", scenario: "large_sample", knobs: "--oom-above 500",
@@ -152,6 +165,7 @@ func TestScenarios(t *testing.T) {
 			for _, v := range tc.vars {
 				args = append(args, "--var", v)
 			}
+			args = append(args, tc.flags...)
 			args = append(args, tc.scenario+".lua")
 			cmd := exec.Command(filepath.Join(bin, "benchctl"), args...)
 			out, err := cmd.CombinedOutput()
@@ -163,6 +177,11 @@ func TestScenarios(t *testing.T) {
 			}
 			rep := readReport(t, filepath.Join(dir, "results.json"))
 			msgs := failures(rep)
+			for _, want := range tc.checked {
+				if !hasCheck(rep, want) {
+					t.Errorf("no check labelled %q was made", want)
+				}
+			}
 			if tc.pass {
 				if code != 0 {
 					t.Fatalf("exit %d, want 0; failures:\n%s\n%s", code, strings.Join(msgs, "\n"), out)
@@ -193,6 +212,20 @@ func readReport(t *testing.T, path string) *result.Report {
 		t.Fatalf("%s: %v", path, err)
 	}
 	return &rep
+}
+
+// hasCheck reports whether any case of rep made a check whose label holds want.
+func hasCheck(rep *result.Report, want string) bool {
+	for _, s := range rep.Suites {
+		for _, c := range s.Cases {
+			for _, ch := range c.Checks {
+				if strings.Contains(ch.Label, want) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 func failures(rep *result.Report) []string {

@@ -55,11 +55,19 @@ func writeRun(b *strings.Builder, run *result.Run) {
 	}
 }
 
+// smActivity is a GPU's mean GPM SM activity, or "–" where it has no GPM.
+func smActivity(gr result.GPURun) string {
+	if st, ok := gr.Stats[result.SMActivity]; ok && st.Count > 0 {
+		return fmt.Sprintf("%.0f%%", st.Mean)
+	}
+	return "–"
+}
+
 // gpuTable is one row per GPU of a run's summary.
 func gpuTable(g *result.GPUSummary) table.Table {
 	tb := table.Table{
-		Header: []string{"GPU", "MEM PEAK", "MEM MEAN", "OF TOTAL", "UTIL MEAN", "UTIL MAX", "POWER MEAN", "TEMP MAX", "ENERGY", "FLOOR SLOPE"},
-		Align:  []table.Align{table.Right, table.Right, table.Right, table.Right, table.Right, table.Right, table.Right, table.Right, table.Right, table.Right},
+		Header: []string{"GPU", "MEM PEAK", "MEM MEAN", "OF TOTAL", "UTIL MEAN", "UTIL MAX", "SM ACT", "POWER MEAN", "TEMP MAX", "ENERGY", "FLOOR SLOPE"},
+		Align:  []table.Align{table.Right, table.Right, table.Right, table.Right, table.Right, table.Right, table.Right, table.Right, table.Right, table.Right, table.Right},
 	}
 	for _, gr := range g.GPUs {
 		mem, util, pw, temp := gr.Stats[result.MemUsed], gr.Stats[result.UtilGPU], gr.Stats[result.Power], gr.Stats[result.Temperature]
@@ -69,7 +77,7 @@ func gpuTable(g *result.GPUSummary) table.Table {
 		}
 		tb.Rows = append(tb.Rows, []string{fmt.Sprint(gr.Index),
 			format.SignedBytes(mem.Max), format.SignedBytes(mem.Mean), fmt.Sprintf("%.1f%%", frac),
-			fmt.Sprintf("%.0f%%", util.Mean), fmt.Sprintf("%.0f%%", util.Max), fmt.Sprintf("%.0f W", pw.Mean),
+			fmt.Sprintf("%.0f%%", util.Mean), fmt.Sprintf("%.0f%%", util.Max), smActivity(gr), fmt.Sprintf("%.0f W", pw.Mean),
 			fmt.Sprintf("%.0f C", temp.Max), fmt.Sprintf("%.0f J", gr.EnergyJoules), format.SignedBytes(gr.FloorSlope) + "/s"})
 	}
 	return tb

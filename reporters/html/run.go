@@ -204,7 +204,7 @@ func gpuTable(gpus []result.GPURun) *grid {
 	if len(gpus) == 0 {
 		return nil
 	}
-	tb := &grid{Header: []string{"GPU", "Name", "Peak used", "Mean used", "Before → after", "Util mean (max)", "Temp max", "Power mean", "Energy", "Floor slope", "Throttle"}}
+	tb := &grid{Header: []string{"GPU", "Name", "Peak used", "Mean used", "Before → after", "Util mean (max)", "SM activity", "Tensor activity", "Temp max", "Power mean", "Energy", "Floor slope", "Throttle"}}
 	for _, g := range gpus {
 		stat := func(m string, f func(result.Stat) string) string {
 			if st, ok := g.Stats[m]; ok && st.Count > 0 {
@@ -225,6 +225,8 @@ func gpuTable(gpus []result.GPURun) *grid {
 			{Text: stat(result.UtilGPU, func(s result.Stat) string {
 				return format.Value(s.Mean, "%") + " (" + format.Value(s.Max, "%") + ")"
 			}), Class: "num"},
+			{Text: stat(result.SMActivity, func(s result.Stat) string { return format.Value(s.Mean, "%") }), Class: "num"},
+			{Text: stat(result.TensorActivity, func(s result.Stat) string { return format.Value(s.Mean, "%") }), Class: "num"},
 			{Text: stat(result.Temperature, func(s result.Stat) string { return format.Number(s.Max) + " °C" }), Class: "num"},
 			{Text: stat(result.Power, func(s result.Stat) string { return format.Value(s.Mean, "W") }), Class: "num"},
 			{Text: energy, Class: "num"},

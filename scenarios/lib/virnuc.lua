@@ -98,29 +98,39 @@ function M.expect_ok(t, run, what)
   return ok
 end
 
--- gpu_figures gives, over the GPUs a run used, the mean utilization (during the
--- given stages when they were seen, else over the whole run) and the peak memory.
+-- stage_mean is one GPU's mean of a metric over the given stages when they
+-- were seen, else over the whole run; nil when the GPU has no such figure.
+local function stage_mean(g, metric, stages)
+  local u, n = 0, 0
+  for _, s in ipairs(stages or {}) do
+    local st = g.stages and g.stages[s] and g.stages[s][metric]
+    if st and st.count > 0 then u = u + st.mean * st.count; n = n + st.count end
+  end
+  if n > 0 then return u / n end
+  local st = g.stats[metric]
+  if st and st.count > 0 then return st.mean end
+  return nil
+end
+
+-- gpu_figures gives, over the GPUs a run used (those whose memory rose above
+-- their baseline), the mean NVML utilization and the mean GPM SM activity
+-- (during the given stages when they were seen, else over the whole run;
+-- sm_activity is nil where the GPUs have no GPM) and the peak memory.
 function M.gpu_figures(run, stages)
-  local util_sum, util_n, peak = 0, 0, 0
+  local sums = { utilization_gpu = { 0, 0 }, sm_activity = { 0, 0 } }
+  local peak = 0
   for _, g in ipairs((run.gpu or {}).gpus or {}) do
     local used = g.stats.memory_used
     if used and used.max > peak then peak = used.max end
-    local u, n = 0, 0
-    for _, s in ipairs(stages or {}) do
-      local st = g.stages and g.stages[s] and g.stages[s].utilization_gpu
-      if st and st.count > 0 then u = u + st.mean * st.count; n = n + st.count end
-    end
-    if n == 0 and g.stats.utilization_gpu and g.stats.utilization_gpu.count > 0 then
-      u, n = g.stats.utilization_gpu.mean, 1
-    end
-    if n > 0 and (g.stats.memory_used or {}).max and g.stats.memory_used.max > (g.baseline_bytes or 0) then
-      util_sum = util_sum + u / n
-      util_n = util_n + 1
+    if used and used.max > (g.baseline_bytes or 0) then
+      for metric, acc in pairs(sums) do
+        local m = stage_mean(g, metric, stages)
+        if m then acc[1] = acc[1] + m; acc[2] = acc[2] + 1 end
+      end
     end
   end
-  local util = nil
-  if util_n > 0 then util = util_sum / util_n end
-  return { utilization = util, peak = peak }
+  local function mean(acc) if acc[2] > 0 then return acc[1] / acc[2] end end
+  return { utilization = mean(sums.utilization_gpu), sm_activity = mean(sums.sm_activity), peak = peak }
 end
 
 -- orphan_bytes is the GPU memory held by processes of the pipeline's tree that

@@ -53,6 +53,7 @@ type options struct {
 	modelMem, dnabertMem          uint64
 	bytesPerToken                 uint64
 	util                          float64 // percent
+	smEff                         float64 // share of util that keeps the SMs busy (GPM's SM activity)
 	leakPerBatch                  uint64
 	allocGrowth                   uint64 // cache growth per model, in halving steps at batches 1, 2, 4, ...
 	stageWorkingSet               uint64 // held through a GPU stage, freed at its end
@@ -99,7 +100,7 @@ const (
 // knobs are the flags that an environment variable FAKEPIPE_<NAME> can also set.
 var knobs = []string{
 	"time-per-seq", "startup", "startup-shrink", "startup-jitter", "time-noise", "noise-seed", "load-time", "persistent-overhead", "streams-speedup", "slowdown-per-batch", "ramp-seqs", "ramp-factor",
-	"model-mem", "dnabert-mem", "bytes-per-token", "util",
+	"model-mem", "dnabert-mem", "bytes-per-token", "util", "sm-efficiency",
 	"leak-per-batch", "alloc-growth", "stage-working-set", "sawtooth", "sawtooth-batches", "spike", "spike-every", "spike-ms",
 	"oom-above", "oom-mode", "hang-after", "ignore-sigterm", "crash-after", "fail-after",
 	"orphan", "orphan-for", "exit-code", "flood", "bad-utf8",
@@ -193,6 +194,7 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.Var(sizeFlag{&o.dnabertMem}, "dnabert-mem", "DNABERT-S model memory")
 	fs.Var(sizeFlag{&o.bytesPerToken}, "bytes-per-token", "activation memory per batch token")
 	fs.Float64Var(&o.util, "util", 85, "GPU utilization while computing (percent)")
+	fs.Float64Var(&o.smEff, "sm-efficiency", 0.95, "share of the utilization that keeps the SMs busy, as GPM's SM activity sees it (0 to 1; near 0 is a launch-bound pipeline of tiny kernels)")
 	fs.Var(sizeFlag{&o.leakPerBatch}, "leak-per-batch", "memory never freed, per batch (freed at exit)")
 	fs.Var(sizeFlag{&o.allocGrowth}, "alloc-growth", "cache the allocator reserves on top, per model, in halving steps after its batches 1, 2, 4, 8, ...: growth that flattens")
 	fs.Var(sizeFlag{&o.stageWorkingSet}, "stage-working-set", "held through each GPU stage and freed at its end (DNABERT-S 1x, ESM-2 2x, merge 0.5x, MLP 0.25x): memory that steps between stages")
@@ -291,6 +293,8 @@ func (o *options) finish(fs *flag.FlagSet, pos []string) error {
 		return fmt.Errorf("--sequences-per-file must be at least 1")
 	case o.rampSeqs < 0 || o.rampFactor < 1:
 		return fmt.Errorf("--ramp-seqs must be >= 0 and --ramp-factor >= 1")
+	case !(o.smEff >= 0 && o.smEff <= 1):
+		return fmt.Errorf("--sm-efficiency %v: want 0 to 1", o.smEff)
 	case o.cacheClear < 0 || o.spikeEvery < 1 || o.oomAbove < 0 || o.flood < 0 || o.sawtoothBatches < 1:
 		return fmt.Errorf("--cache-clear-interval, --oom-above and --flood must be >= 0, --spike-every and --sawtooth-batches >= 1")
 	case o.util < 0 || o.util > 100:

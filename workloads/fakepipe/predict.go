@@ -35,6 +35,9 @@ func predict(opt *options, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer proc.Close()
+	if err := proc.SetSMEfficiency(opt.smEff); err != nil {
+		return err
+	}
 	if opt.worker() {
 		return runWorker(opt, proc, recs, stderr, stdout)
 	}

@@ -204,10 +204,12 @@ func predictGPURuns() []result.GPURun {
 			Name:        "NVIDIA H100 80GB HBM3",
 			MemoryTotal: 85520809984,
 			Stats: map[string]result.Stat{
-				result.MemUsed:     memUsed(48e9, 64424509440),
-				result.UtilGPU:     {Count: 12840, Min: 0, Max: 100, Mean: 87.5, P50: 92, P95: 99},
-				result.Temperature: {Count: 12840, Min: 34, Max: 71, Mean: 62.5, P50: 63, P95: 70},
-				result.Power:       {Count: 12840, Min: 70.5, Max: 690.25, Mean: 512.75, P50: 530, P95: 680},
+				result.MemUsed:        memUsed(48e9, 64424509440),
+				result.UtilGPU:        {Count: 12840, Min: 0, Max: 100, Mean: 87.5, P50: 92, P95: 99},
+				result.SMActivity:     {Count: 640, Min: 0, Max: 97.5, Mean: 71.25, P50: 80, P95: 95},
+				result.TensorActivity: {Count: 640, Min: 0, Max: 91, Mean: 62.5, P50: 70, P95: 88},
+				result.Temperature:    {Count: 12840, Min: 34, Max: 71, Mean: 62.5, P50: 63, P95: 70},
+				result.Power:          {Count: 12840, Min: 70.5, Max: 690.25, Mean: 512.75, P50: 530, P95: 680},
 			},
 			Stages: map[string]map[string]result.Stat{
 				"esm":     {result.MemUsed: memUsed(60e9, 64424509440), result.UtilGPU: {Count: 8750, Min: 40, Max: 100, Mean: 95.5, P50: 97, P95: 100}},
