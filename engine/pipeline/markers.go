@@ -6,36 +6,59 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/yuin/gopher-lua/pm"
+	"github.com/benchctl/benchctl/internal/luapattern"
+)
+
+// Bounds on matching a stage pattern, which runs on the goroutine that reads
+// the pipeline's output: a Lua pattern backtracks, and ".*ESM.*done" on a
+// 200 KB progress bar without a newline would otherwise hold that goroutine,
+// and so the pipeline (its output pipe full) and every timeout, for hours.
+const (
+	// markerBytes is how much of a line a pattern sees: its start, where
+	// stage messages are.
+	markerBytes = 4 << 10
+	// markerSteps is the most steps one pattern may take on one line (about
+	// a millisecond); past it the line does not match.
+	markerSteps = 1 << 20
 )
 
 // Marker recognises the output line that starts a pipeline stage.
 type Marker struct {
 	Name    string
 	Pattern string
-	match   func(line string) bool
+	match   func(line string) (bool, error)
 }
 
-// Matches reports whether line starts the marker's stage.
-func (m Marker) Matches(line string) bool { return m.match(line) }
+// Matches reports whether line starts the marker's stage. A line on which
+// the pattern needs more than its step budget does not match.
+func (m Marker) Matches(line string) bool {
+	ok, _ := m.match(line)
+	return ok
+}
 
 // NewMarker compiles a stage marker. A pattern that starts with "re:" is a Go
-// regular expression; any other is a Lua pattern, as in string.find.
+// regular expression; any other is a Lua pattern, as in string.find, matched
+// within a step budget on the first 4 KiB of each line.
 func NewMarker(name, pattern string) (Marker, error) {
 	if expr, ok := strings.CutPrefix(pattern, "re:"); ok {
 		re, err := regexp.Compile(expr)
 		if err != nil {
 			return Marker{}, fmt.Errorf("stage %q: bad regular expression: %w", name, err)
 		}
-		return Marker{Name: name, Pattern: pattern, match: re.MatchString}, nil
+		return Marker{Name: name, Pattern: pattern, match: func(line string) (bool, error) {
+			return re.MatchString(line), nil // RE2: linear in the line
+		}}, nil
 	}
-	// Validate the Lua pattern once, on a line that cannot match by accident.
-	if _, err := pm.Find(pattern, []byte("\x00"), 0, 1); err != nil {
+	pat, err := luapattern.Compile(pattern)
+	if err != nil {
 		return Marker{}, fmt.Errorf("stage %q: bad Lua pattern %q: %w", name, pattern, err)
 	}
-	return Marker{Name: name, Pattern: pattern, match: func(line string) bool {
-		m, err := pm.Find(pattern, []byte(line), 0, 1)
-		return err == nil && len(m) > 0
+	return Marker{Name: name, Pattern: pattern, match: func(line string) (bool, error) {
+		if len(line) > markerBytes {
+			line = line[:markerBytes]
+		}
+		m, err := pat.Find([]byte(line), 0, 1, luapattern.Limits{Steps: markerSteps})
+		return err == nil && len(m) > 0, err
 	}}, nil
 }
 

@@ -10,10 +10,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -198,6 +200,7 @@ func wait(ctx context.Context, s Spec, proc process, run *result.Run, outPipe, e
 	proctree.ReapZombies()
 	classify(run, s, waitErr, endedBy)
 	noteReused(run, tracker.Reused())
+	st.noteGaveUp()
 	return *run
 }
 
@@ -409,11 +412,21 @@ type stager struct {
 	run     *result.Run
 	current int // index into run.Stages, -1 when none
 	started bool
+	gaveUp  map[string]int // stage -> lines its pattern was too complex for
 }
 
 func (st *stager) line(line string) {
 	for _, m := range st.spec.Markers {
-		if !m.Matches(line) {
+		ok, err := m.match(line)
+		if err != nil {
+			st.mu.Lock()
+			if st.gaveUp == nil {
+				st.gaveUp = map[string]int{}
+			}
+			st.gaveUp[m.Name]++
+			st.mu.Unlock()
+		}
+		if !ok {
 			continue
 		}
 		st.mu.Lock()
@@ -440,5 +453,19 @@ func (st *stager) finish(at time.Duration) {
 	defer st.mu.Unlock()
 	if st.started {
 		st.run.Stages[st.current].End = at.Seconds()
+	}
+}
+
+// noteGaveUp says in the run's error which stage patterns were too complex
+// for some lines: a stage may have been missed.
+func (st *stager) noteGaveUp() {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for _, name := range slices.Sorted(maps.Keys(st.gaveUp)) {
+		msg := fmt.Sprintf("stage %s: its pattern was too complex for %d line(s), which did not match", name, st.gaveUp[name])
+		if st.run.Error != "" {
+			msg = st.run.Error + "; " + msg
+		}
+		st.run.Error = msg
 	}
 }

@@ -68,6 +68,12 @@ func fakePipeline(mode string) int {
 			time.Sleep(time.Hour)
 		}
 		return 0
+	case "bar":
+		// A progress bar of 200 KB without a newline, a stage line, then a hang.
+		os.Stderr.Write([]byte(strings.Repeat("ESM 42%|####  | ", 200<<10/16)))
+		os.Stderr.Write([]byte("\nStage: ESM done\n"))
+		time.Sleep(time.Hour)
+		return 0
 	case "garbage":
 		os.Stdout.Write([]byte("ok \xff\xfe bad \x1b[31mred\x00nul\n"))
 		os.Stdout.Write([]byte(strings.Repeat("x", 200<<10) + "\n"))

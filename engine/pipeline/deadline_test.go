@@ -1,0 +1,68 @@
+package pipeline
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/benchctl/benchctl/result"
+)
+
+// TestBacktrackingPatternKeepsDeadlines: a stage pattern that backtracks
+// for hours on a 200 KB progress bar without a newline must neither hold the
+// output pump (the stage line after the bar is still found) nor the timeout
+// nor an interrupt. A control pattern that is cheap on the bar finds its
+// stage the same way.
+func TestBacktrackingPatternKeepsDeadlines(t *testing.T) {
+	tests := []struct {
+		name    string
+		pattern string
+		end     func(*Spec) (context.Context, context.CancelFunc)
+		class   result.ExitClass
+		gaveUp  bool
+	}{
+		{"backtracking, timeout", ".*ESM.*done", timeoutAfter(time.Second), result.ExitTimeout, true},
+		{"backtracking, interrupt", ".*ESM.*done", interruptAfter(time.Second), result.ExitInterrupted, true},
+		{"plain, timeout", "ESM done", timeoutAfter(time.Second), result.ExitTimeout, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := spec(t, "bar")
+			markers, err := NewMarkers(map[string]string{"esm": tt.pattern})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.Markers = markers
+			ctx, cancel := tt.end(&s)
+			defer cancel()
+			start := time.Now()
+			run := Run(ctx, s)
+			if d := time.Since(start); d > 30*time.Second {
+				t.Errorf("the run took %s to end", d)
+			}
+			if run.Class != tt.class {
+				t.Errorf("class %s (%s), want %s", run.Class, run.Error, tt.class)
+			}
+			if len(run.Stages) != 1 || run.Stages[0].Name != "esm" {
+				t.Errorf("stages %+v, want esm found on the line after the bar", run.Stages)
+			}
+			if said := strings.Contains(run.Error, "too complex"); said != tt.gaveUp {
+				t.Errorf("error %q: saying the pattern gave up is %v, want %v", run.Error, said, tt.gaveUp)
+			}
+		})
+	}
+}
+
+func timeoutAfter(d time.Duration) func(*Spec) (context.Context, context.CancelFunc) {
+	return func(s *Spec) (context.Context, context.CancelFunc) {
+		s.Timeout = d
+		return context.WithCancel(context.Background())
+	}
+}
+
+func interruptAfter(d time.Duration) func(*Spec) (context.Context, context.CancelFunc) {
+	return func(*Spec) (context.Context, context.CancelFunc) {
+		return context.WithTimeout(context.Background(), d)
+	}
+}
