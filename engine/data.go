@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -52,7 +53,11 @@ func (rt *runtime) fasta(L *lua.LState) int {
 	sum := sha256.Sum256(fmt.Appendf(nil, "%+v", resolved))
 	base := "input_" + hex.EncodeToString(sum[:6])
 	dir := filepath.Join(rt.engine.opts.ResultsDir, "data", base)
-	res, err := fasta.WriteFiles(dir, base, resolved)
+	ctx := L.Context() // the test's: a big count ends at its deadline
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	res, err := fasta.WriteFiles(ctx, dir, base, resolved)
 	if err != nil {
 		L.RaiseError("bench.data.fasta: %v", err)
 	}

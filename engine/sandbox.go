@@ -81,6 +81,10 @@ func openSafeLibs(L *lua.LState) {
 	L.SetGlobal("io", io)
 	if str, ok := L.GetGlobal("string").(*lua.LTable); ok {
 		str.RawSetString("rep", L.NewFunction(boundedRep))
+		boundStringLib(L, str)
+	}
+	if co, ok := L.GetGlobal("coroutine").(*lua.LTable); ok {
+		boundCoroutines(L, co)
 	}
 }
 

@@ -6,6 +6,7 @@ package fasta
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -41,6 +42,18 @@ func PresetNames() []string {
 	sort.Slice(names, func(i, j int) bool { return Presets[names[i]].Sequences < Presets[names[j]].Sequences })
 	return names
 }
+
+// Bounds on what may be generated, whoever asks: a count or length typed
+// with a few zeros too many must be an error, not a full disk or an
+// allocation that ends the process.
+const (
+	// MaxLen is the longest sequence, in bases: a sequence is built in
+	// memory.
+	MaxLen = 1 << 26
+	// MaxBases is the most bases in all (sequences times max_len): 8 Gi,
+	// about 8.6 GB of FASTA, far above the largest preset.
+	MaxBases = 1 << 33
+)
 
 // Options say what to generate. Zero fields take the preset's values.
 type Options struct {
@@ -93,6 +106,10 @@ func (o Options) Resolve() (Options, error) {
 		return o, fmt.Errorf("sequences must be > 0 (give a preset or sequences)")
 	case o.MinLen <= 0 || o.MaxLen < o.MinLen:
 		return o, fmt.Errorf("lengths must satisfy 0 < min_len <= max_len, got %d..%d", o.MinLen, o.MaxLen)
+	case o.MaxLen > MaxLen:
+		return o, fmt.Errorf("max_len %d is over the limit of %d bases", o.MaxLen, MaxLen)
+	case o.Sequences > MaxBases/o.MaxLen:
+		return o, fmt.Errorf("%d sequences of up to %d bases are over the limit of %d bases in all", o.Sequences, o.MaxLen, MaxBases)
 	case o.GC <= 0 || o.GC >= 1:
 		return o, fmt.Errorf("gc must be between 0 and 1 exclusive, got %g", o.GC)
 	case o.Files < 1 || o.Files > o.Sequences:
@@ -103,8 +120,9 @@ func (o Options) Resolve() (Options, error) {
 
 // WriteFiles generates the sequences into dir, as base.fa or base_NNN.fa when
 // split over several files. Files are written to a temporary name and renamed,
-// so a reader never sees half a file.
-func WriteFiles(dir, base string, o Options) (Result, error) {
+// so a reader never sees half a file. When ctx ends first, it stops within a
+// few milliseconds, removes what it had begun and returns ctx's error.
+func WriteFiles(ctx context.Context, dir, base string, o Options) (Result, error) {
 	o, err := o.Resolve()
 	if err != nil {
 		return Result{}, err
@@ -122,7 +140,7 @@ func WriteFiles(dir, base string, o Options) (Result, error) {
 		}
 		path := filepath.Join(dir, name)
 		n := min(per, o.Sequences-f*per)
-		bases, err := writeAtomic(path, func(w io.Writer) (int64, error) { return g.write(w, n) })
+		bases, err := writeAtomic(path, func(w io.Writer) (int64, error) { return g.write(ctx, w, n) })
 		if err != nil {
 			return Result{}, err
 		}
@@ -139,7 +157,7 @@ func Write(w io.Writer, o Options) (Result, error) {
 		return Result{}, err
 	}
 	bw := bufio.NewWriterSize(w, 1<<16)
-	bases, err := newGen(o).write(bw, o.Sequences)
+	bases, err := newGen(o).write(context.Background(), bw, o.Sequences)
 	if err == nil {
 		err = bw.Flush()
 	}
@@ -197,9 +215,18 @@ func isStop(a, b, c byte) bool {
 	return a == 'T' && ((b == 'A' && (c == 'A' || c == 'G')) || (b == 'G' && c == 'A'))
 }
 
-func (g *gen) write(w io.Writer, n int) (int64, error) {
-	var total int64
+// checkBases is how many bases are written between two looks at the context.
+const checkBases = 1 << 20
+
+func (g *gen) write(ctx context.Context, w io.Writer, n int) (int64, error) {
+	var total, checked int64
 	for i := 0; i < n; i++ {
+		if total-checked >= checkBases || i == 0 {
+			if err := ctx.Err(); err != nil {
+				return total, err
+			}
+			checked = total
+		}
 		g.next++
 		length := g.o.MinLen + g.rng.IntN(g.o.MaxLen-g.o.MinLen+1)
 		seq := g.line[:0]

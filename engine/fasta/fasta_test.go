@@ -3,6 +3,9 @@ package fasta
 import (
 	"bufio"
 	"bytes"
+	"context"
+	"errors"
+	"time"
 	"os"
 	"strings"
 	"testing"
@@ -99,7 +102,7 @@ func TestOpenFramesAndGC(t *testing.T) {
 
 func TestWriteFilesSplits(t *testing.T) {
 	dir := t.TempDir()
-	res, err := WriteFiles(dir, "input", Options{Preset: "small", Files: 3, Seed: 2})
+	res, err := WriteFiles(context.Background(), dir, "input", Options{Preset: "small", Files: 3, Seed: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,5 +149,52 @@ func BenchmarkWriteTypical(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.SetBytes(res.Bases)
+	}
+}
+
+// TestBounds: a count or length with too many zeros is an error before
+// anything is written, not a full disk or a failed allocation.
+func TestBounds(t *testing.T) {
+	tests := []struct {
+		name string
+		o    Options
+		want string
+	}{
+		{"long reads", Options{Sequences: 1, MinLen: 1e11, MaxLen: 1e11}, "over the limit of 67108864 bases"},
+		{"many reads", Options{Sequences: 1e12, MinLen: 100, MaxLen: 150}, "over the limit of 8589934592 bases in all"},
+		{"at the limit", Options{Sequences: MaxBases / 1000, MinLen: 1000, MaxLen: 1000}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := tt.o.Resolve()
+			if tt.want == "" {
+				if err != nil {
+					t.Fatalf("Resolve: %v", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("Resolve: %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestWriteFilesStopsAtDeadline: a big input ends at the context's deadline,
+// quickly, and leaves no file behind, whole or half.
+func TestWriteFilesStopsAtDeadline(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := WriteFiles(ctx, dir, "big", Options{Sequences: 1e6, MinLen: 5000, MaxLen: 5000, Seed: 1})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want the deadline", err)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("stopped after %s", d)
+	}
+	if left, _ := os.ReadDir(dir); len(left) > 0 {
+		t.Errorf("left behind: %v", left)
 	}
 }
