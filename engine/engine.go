@@ -40,7 +40,15 @@ type Options struct {
 	// Skip names tests already finished in an earlier, resumed run: suite file
 	// -> test name -> the case to keep instead of running it again.
 	Skip map[string]map[string]result.Case
+	// LoadTimeout bounds the top-level code of each scenario (Load); default
+	// DefaultLoadTimeout.
+	LoadTimeout time.Duration
 }
+
+// DefaultLoadTimeout is how long a scenario's top-level code may run when
+// Options gives no LoadTimeout: it only declares the suite, its vars and its
+// tests, which takes milliseconds.
+const DefaultLoadTimeout = 30 * time.Second
 
 // Progress is the engine's current position.
 type Progress struct {
@@ -65,6 +73,9 @@ func New(opts Options) *Engine {
 	}
 	if opts.SampleInterval <= 0 {
 		opts.SampleInterval = 10 * time.Millisecond
+	}
+	if opts.LoadTimeout <= 0 {
+		opts.LoadTimeout = DefaultLoadTimeout
 	}
 	if opts.ResultsDir == "" {
 		opts.ResultsDir = filepath.Join("reports", time.Now().Format("20060102-150405"))

@@ -89,16 +89,27 @@ func Load(ctx context.Context, file string, e *Engine) (*Scenario, error) {
 	sc := &Scenario{File: file, Name: strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))}
 	sc.rt = &runtime{engine: e, sc: sc}
 	sc.L = newSandbox(filepath.Dir(file), sc.rt.preload())
-	sc.L.SetContext(ctx)
 	fn, err := sc.L.Load(strings.NewReader(string(src)), file)
 	if err != nil {
 		sc.Close()
 		return nil, loadError(file, err)
 	}
+	// The top level has a deadline of its own: `while true do end` there
+	// would otherwise hang run, check and list before any test starts.
+	loadCtx, cancel := context.WithTimeout(ctx, e.opts.LoadTimeout)
+	defer cancel()
+	sc.L.SetContext(loadCtx)
 	sc.L.Push(fn)
-	if err := sc.L.PCall(0, 0, nil); err != nil {
+	err = sc.L.PCall(0, 0, nil)
+	sc.L.SetContext(ctx)
+	if err != nil {
 		sc.Close()
-		return nil, loadError(file, err)
+		le := loadError(file, err)
+		if ctx.Err() == nil && loadCtx.Err() != nil {
+			le.Msg = fmt.Sprintf("its top-level code ran past the load timeout of %s (--load-timeout): "+
+				"an endless loop outside bench.test?", e.opts.LoadTimeout)
+		}
+		return nil, le
 	}
 	if len(sc.Tests) == 0 {
 		sc.Close()

@@ -87,6 +87,23 @@ var badInputs = []badInput{
 	// Tests that go wrong.
 	{name: "a test that errors", args: badTest("errors"), code: 1, want: "testdata/bad/tests.lua:12: boom"},
 	{name: "a test that loops forever", args: badTest("loops"), code: 1, want: "test exceeded its timeout of 300ms"},
+	{name: "a string.find that backtracks for hours", args: badTest("find_bomb"), code: 1, want: "test exceeded its timeout of 1s"},
+	{name: "a string.gsub that backtracks for hours", args: badTest("gsub_bomb"), code: 1, want: "test exceeded its timeout of 1s"},
+	{name: "a coroutine made at load time that loops in a test", args: badTest("coroutine_from_load"), code: 1,
+		want: "test exceeded its timeout of 1s"},
+	{name: "a coroutine made at load time that runs a pipeline in a test", args: badTest("coroutine_pipeline"), code: 1,
+		want: "test exceeded its timeout of 1s"},
+	{name: "bench.data.fasta past the test's timeout", args: badTest("fasta_deadline"), code: 1, want: "test exceeded its timeout of 1s"},
+	{name: "bench.data.fasta of a billion reads", args: badTest("fasta_too_big"), code: 1,
+		want: "bench.data.fasta: 1000000000 sequences of up to 1000 bases are over the limit of 8589934592 bases in all"},
+	{name: "a scenario that loops at the top level", args: run("--load-timeout", "1s", "testdata/bad/toplevel_loop.lua"), code: 2,
+		want: "testdata/bad/toplevel_loop.lua:4: its top-level code ran past the load timeout of 1s (--load-timeout)"},
+	{name: "check of a scenario that loops at the top level", args: []string{"check", "--load-timeout", "1s", "testdata/bad/toplevel_loop.lua"},
+		code: 2, want: "testdata/bad/toplevel_loop.lua:4: its top-level code ran past the load timeout of 1s"},
+	{name: "list of a scenario that loops at the top level", args: []string{"list", "--load-timeout", "1s", "testdata/bad/toplevel_loop.lua"},
+		code: 2, want: "testdata/bad/toplevel_loop.lua:4: its top-level code ran past the load timeout of 1s"},
+	{name: "a load timeout that does not parse", args: []string{"check", "--load-timeout", "-1s", "testdata/outcomes.lua"},
+		code: 2, want: `--load-timeout "-1s": want a positive duration`},
 	{name: "os.execute", args: badTest("os_execute"), code: 1, want: "os.execute is not available to scenarios: reach the machine through bench",
 		check: func(t *testing.T, _ string, _ *result.Report) {
 			if _, err := os.Stat("/tmp/benchctl-escaped"); err == nil {

@@ -18,6 +18,7 @@ func listCommand() *cli.Command {
 		Name:      "list",
 		Usage:     "show each scenario's name, description, tags, tests and vars",
 		ArgsUsage: "SCENARIO.lua...",
+		Flags:     []cli.Flag{loadTimeoutFlag()},
 		Action: func(c *cli.Context) error {
 			return eachScenario(c, func(sc *engine.Scenario) {
 				fmt.Printf("%s (%s)\n", sc.Name, sc.File)
@@ -43,6 +44,7 @@ func checkCommand() *cli.Command {
 		Name:      "check",
 		Usage:     "load and validate scenarios without running anything",
 		ArgsUsage: "SCENARIO.lua...",
+		Flags:     []cli.Flag{loadTimeoutFlag()},
 		Action: func(c *cli.Context) error {
 			return eachScenario(c, func(sc *engine.Scenario) {
 				fmt.Printf("ok  %s: %d test(s)\n", sc.File, len(sc.Tests))
@@ -59,7 +61,11 @@ func eachScenario(c *cli.Context, show func(*engine.Scenario)) error {
 	if err != nil {
 		return err
 	}
-	eng := engine.New(engine.Options{Backend: probes.None("not needed to load scenarios"), ResultsDir: os.TempDir()})
+	limit, err := loadTimeout(c)
+	if err != nil {
+		return err
+	}
+	eng := engine.New(engine.Options{Backend: probes.None("not needed to load scenarios"), ResultsDir: os.TempDir(), LoadTimeout: limit})
 	bad := 0
 	for _, f := range files {
 		sc, err := engine.Load(context.Background(), f, eng)

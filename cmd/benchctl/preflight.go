@@ -22,7 +22,7 @@ import (
 // load beside ones that do are left to the run, which reports them.
 func preflight(p *runPlan, allowUnknown bool) error {
 	eng := engine.New(engine.Options{Backend: probes.None("not needed to load scenarios"),
-		Vars: p.vars, ResultsDir: os.TempDir()})
+		Vars: p.vars, ResultsDir: os.TempDir(), LoadTimeout: p.loadTimeout})
 	var loadErrs []string
 	declared := map[string]bool{}
 	var tags []string

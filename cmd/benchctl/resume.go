@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/rs/zerolog"
 	"github.com/urfave/cli/v2"
@@ -46,6 +47,8 @@ type runPlan struct {
 	prev *result.Report
 	skip map[string]map[string]result.Case
 	kept int
+	// loadTimeout bounds each scenario's top-level code.
+	loadTimeout time.Duration
 }
 
 // newRecord records the flags of a fresh run; the backend and the start time

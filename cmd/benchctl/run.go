@@ -56,12 +56,28 @@ func runCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "var", Usage: "KEY=VALUE, repeatable; read in Lua with bench.var; a var no scenario declares is refused"},
 			&cli.BoolFlag{Name: "allow-unknown-vars", Usage: "run even when a --var is declared by no scenario (read only inside a test, say)"},
 			&cli.StringFlag{Name: "tags", Usage: "run only suites or tests with one of these tags (comma-separated)"},
+			loadTimeoutFlag(),
 			&cli.StringFlag{Name: "results-dir", Usage: "logs, work dirs and reports (default ./reports/<time>)"},
 			&cli.StringFlag{Name: "resume", Usage: "DIR: take up the interrupted run in its results dir DIR: finished tests are kept, " +
 				"the others run; scenarios, vars and flags left out are taken from DIR's record, and different ones are refused"},
 		}, append(recordFlags(), gpuFlags()...)...),
 		Action: runAction,
 	}
+}
+
+// loadTimeoutFlag bounds the top-level code of each scenario.
+func loadTimeoutFlag() cli.Flag {
+	return &cli.StringFlag{Name: "load-timeout", Value: engine.DefaultLoadTimeout.String(),
+		Usage: "how long a scenario's top-level code (outside bench.test) may run before it counts as a load error"}
+}
+
+// loadTimeout reads --load-timeout.
+func loadTimeout(c *cli.Context) (time.Duration, error) {
+	d, err := units.ParseDuration(c.String("load-timeout"))
+	if err != nil || d <= 0 {
+		return 0, usageError("--load-timeout %q: want a positive duration such as 30s", c.String("load-timeout"))
+	}
+	return d, nil
 }
 
 // openBackend opens the GPU backend the flags ask for.
@@ -180,6 +196,9 @@ func runAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	if plan.loadTimeout, err = loadTimeout(c); err != nil {
+		return err
+	}
 	if err := preflight(plan, c.Bool("allow-unknown-vars")); err != nil {
 		return err
 	}
@@ -255,6 +274,7 @@ func runScenarios(ctx context.Context, c *cli.Context, plan *runPlan, rep *resul
 	progress := newProgressLine(c.Bool("quiet") || c.String("log-format") == "json")
 	defer progress.stop()
 	o.Vars, o.Tags, o.ResultsDir, o.Skip = plan.vars, plan.tags, plan.dir, plan.skip
+	o.LoadTimeout = plan.loadTimeout
 	o.Accounting, o.Progress = c.Bool("accounting"), progress.set
 	eng := engine.New(o)
 	runErr := eng.Run(ctx, plan.files, rep)

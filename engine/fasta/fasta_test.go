@@ -5,10 +5,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"time"
 	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 func parse(t *testing.T, data []byte) (ids []string, seqs []string) {

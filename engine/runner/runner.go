@@ -46,8 +46,8 @@ func Run(ctx context.Context, b probes.Backend, spec pipeline.Spec, o Options) r
 	}
 	spec.Hooks.Leftovers = func(pids []int) {
 		// The sampler's goroutine owns the backend (probes.Backend is never
-		// sampled concurrently): read its latest snapshot, not the backend.
-		orphans = findOrphans(s.Latest(), pids)
+		// sampled concurrently): it takes the reading, now, for us.
+		orphans = findOrphans(s.SampleNow(), pids)
 		if user.Leftovers != nil {
 			user.Leftovers(pids)
 		}

@@ -104,7 +104,8 @@ type Sampler struct {
 
 	cancel   context.CancelFunc
 	loopDone chan struct{}
-	evDone   chan struct{} // nil without an event source
+	nowReq   chan chan struct{} // SampleNow's requests to the sampling goroutine
+	evDone   chan struct{}      // nil without an event source
 
 	stopOnce sync.Once
 	gpuSum   *result.GPUSummary
@@ -143,6 +144,7 @@ func Start(ctx context.Context, b probes.Backend, opts Options) *Sampler {
 	}
 	ctx, s.cancel = context.WithCancel(ctx)
 	s.loopDone = make(chan struct{})
+	s.nowReq = make(chan chan struct{})
 	if es, ok := s.b.(probes.EventSource); ok {
 		s.watchEvents(ctx, es)
 	}
@@ -217,8 +219,27 @@ func (s *Sampler) loop(ctx context.Context, tk Ticker) {
 			return
 		case now := <-tk.C():
 			s.tick(now, false)
+		case done := <-s.nowReq:
+			s.tick(s.clock.Now(), false)
+			close(done)
 		}
 	}
+}
+
+// SampleNow has the sampling goroutine take a reading at once and returns
+// it (Latest once sampling has ended): a fresh reading for the caller without
+// a second goroutine sampling the backend, which probes.Backend forbids. The
+// reading counts in the summaries like any other.
+func (s *Sampler) SampleNow() probes.Snapshot {
+	if s.nowReq != nil {
+		done := make(chan struct{})
+		select {
+		case s.nowReq <- done:
+			<-done
+		case <-s.loopDone:
+		}
+	}
+	return s.Latest()
 }
 
 // Stop ends sampling: it stops the goroutines, takes a final sample (the

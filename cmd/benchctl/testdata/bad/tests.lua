@@ -33,3 +33,13 @@ case("bad_utf8_error", function(t)
 end)
 case("bad_metric_direction", function(t) t:metric("x", 1, "s", { better = "sideways" }) end)
 case("nested_test", function(t) bench.test("inner", function() end) end)
+
+-- Deadlines that Go code called from Lua must honour (each test's timeout is 1s).
+local spinning = coroutine.create(function() while true do end end) -- made at load time
+local late_run = coroutine.wrap(function() bench.pipeline.run { cmd = { "sleep", "30" } } end)
+case("find_bomb", function(t) string.find(string.rep("a", 5000), ".-.-.-.-b") end, { timeout = "1s" })
+case("gsub_bomb", function(t) string.gsub(string.rep("a", 5000), ".-.-.-.-b", "x") end, { timeout = "1s" })
+case("coroutine_from_load", function(t) coroutine.resume(spinning) end, { timeout = "1s" })
+case("coroutine_pipeline", function(t) late_run() end, { timeout = "1s" })
+case("fasta_deadline", function(t) bench.data.fasta { sequences = 1e6, min_len = 5000, max_len = 5000 } end, { timeout = "1s" })
+case("fasta_too_big", function(t) bench.data.fasta { sequences = 1e9, min_len = 100, max_len = 1000 } end)
