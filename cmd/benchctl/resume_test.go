@@ -46,8 +46,9 @@ func TestResume(t *testing.T) {
 			waitFor(t, "the gate to be waited on", func() bool {
 				data, _ := os.ReadFile(dir + "/results.json")
 				ran, _ := os.ReadFile(state + "/ran")
+				running, _ := os.ReadFile(dir + "/" + pipeline.RunningFile)
 				return strings.Contains(string(ran), "gate") && bytes.Contains(data, []byte(`"status": "running"`)) &&
-					bytes.Contains(data, []byte(`"name": "gate"`))
+					bytes.Contains(data, []byte(`"name": "gate"`)) && bytes.Contains(running, []byte("open"))
 			})
 			time.Sleep(100 * time.Millisecond) // the gate's pipeline is running
 			cmd.Process.Signal(sig)
