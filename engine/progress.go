@@ -9,7 +9,9 @@ import (
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
-	"github.com/yuin/gopher-lua/pm"
+
+	"github.com/benchctl/benchctl/engine/pipeline"
+	"github.com/benchctl/benchctl/internal/luapattern"
 )
 
 // progressField is the field of bench.pipeline.run's result that holds the
@@ -47,14 +49,17 @@ func newProgressPattern(pattern string) (*progressPattern, error) {
 			return m[1:]
 		}}, nil
 	}
-	if _, err := pm.Find(pattern, []byte("\x00"), 0, 1); err != nil {
+	pat, err := luapattern.Compile(pattern)
+	if err != nil {
 		return nil, fmt.Errorf("progress: bad Lua pattern %q: %w", pattern, err)
 	}
 	if n := strings.Count(pattern, "(") - strings.Count(pattern, "%("); n < 1 || n > 2 {
 		return nil, fmt.Errorf("progress %q: want one capture (the count) or two (source, count), got %d", pattern, n)
 	}
 	return &progressPattern{pattern: pattern, captures: func(line string) []string {
-		ms, err := pm.Find(pattern, []byte(line), 0, 1)
+		// Matched on the goroutine that reads the output: within a step
+		// budget, so a pattern that backtracks cannot hold it.
+		ms, err := pat.Find([]byte(line), 0, 1, luapattern.Limits{Steps: pipeline.MatchSteps})
 		if err != nil || len(ms) == 0 {
 			return nil
 		}

@@ -17,9 +17,10 @@ const (
 	// markerBytes is how much of a line a pattern sees: its start, where
 	// stage messages are.
 	markerBytes = 4 << 10
-	// markerSteps is the most steps one pattern may take on one line (about
-	// a millisecond); past it the line does not match.
-	markerSteps = 1 << 20
+	// MatchSteps is the most steps a Lua pattern read from a scenario may
+	// take on one output line (about a millisecond); past it the line does
+	// not match. Stage markers and progress patterns both keep to it.
+	MatchSteps = 1 << 20
 )
 
 // Marker recognises the output line that starts a pipeline stage.
@@ -57,7 +58,7 @@ func NewMarker(name, pattern string) (Marker, error) {
 		if len(line) > markerBytes {
 			line = line[:markerBytes]
 		}
-		m, err := pat.Find([]byte(line), 0, 1, luapattern.Limits{Steps: markerSteps})
+		m, err := pat.Find([]byte(line), 0, 1, luapattern.Limits{Steps: MatchSteps})
 		return err == nil && len(m) > 0, err
 	}}, nil
 }
