@@ -77,7 +77,7 @@ schema:
 	$(GO) generate ./result/schema
 
 test-race:
-	$(GO) test -race -count=1 ./engine/... ./probes/... ./reporters/...
+	$(GO) test -race -count=1 ./engine/... ./probes/... ./proctree/... ./reporters/...
 
 # The history tests run on SQLite and on a real PostgreSQL: .ci/postgres
 # installs Debian's postgresql and starts a throwaway cluster under /tmp as
