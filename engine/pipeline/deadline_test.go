@@ -66,3 +66,31 @@ func interruptAfter(d time.Duration) func(*Spec) (context.Context, context.Cance
 		return context.WithTimeout(context.Background(), d)
 	}
 }
+
+// TestWithoutSupervisor: where the supervisor cannot be started, the pipeline
+// runs as this process's child, and the run says it had no supervisor; where
+// it can, the run names it.
+func TestWithoutSupervisor(t *testing.T) {
+	exe := supervisorExe()
+	defer UseSupervisor(exe)
+	tests := []struct {
+		name      string
+		exe       string
+		supervise bool
+	}{
+		{"supervised", exe, true},
+		{"supervisor missing", "/nonexistent/benchctl", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			UseSupervisor(tt.exe)
+			run := Run(context.Background(), spec(t, "exit", "BENCHCTL_TEST_CODE=3"))
+			if run.Class != result.ExitFailed || run.ExitCode != 3 {
+				t.Errorf("class %s code %d (%s), want failed 3", run.Class, run.ExitCode, run.Error)
+			}
+			if got := run.SupervisorPID != 0; got != tt.supervise {
+				t.Errorf("supervisor pid %d, want one: %v", run.SupervisorPID, tt.supervise)
+			}
+		})
+	}
+}

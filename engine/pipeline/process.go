@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -53,10 +54,15 @@ func startProcess(s Spec, path string, argv []string, stdout, stderr *os.File) (
 	if exe := supervisorExe(); exe != "" {
 		p, err := supervisor.Start(supervisor.Options{Exe: exe, Path: path, Argv: argv, Env: env, Dir: s.Cwd,
 			Stdout: stdout, Stderr: stderr, Grace: s.Grace})
-		if err != nil {
+		if err == nil {
+			return supervised{p}, nil
+		}
+		if !errors.Is(err, supervisor.ErrStart) {
 			return nil, err
 		}
-		return supervised{p}, nil
+		// No supervisor here: the pipeline runs as benchctl's child, and a
+		// signal that ends benchctl at once leaves its tree (the run's
+		// supervisor_pid is 0).
 	}
 	cmd := exec.Command(path, argv[1:]...)
 	cmd.Args[0] = argv[0]

@@ -42,6 +42,11 @@ const Arg = "__benchctl-supervise"
 // telling the pipeline's exit status: it was killed.
 var ErrLost = errors.New("the supervisor ended without the pipeline's exit status")
 
+// ErrStart is returned (wrapped) by Start when the supervisor itself could
+// not be started (its executable cannot be run here, say); the pipeline was
+// not started either.
+var ErrStart = errors.New("the supervisor could not start")
+
 // Requested reports whether this process was started as the supervisor.
 func Requested() bool { return len(os.Args) > 1 && os.Args[1] == Arg }
 
@@ -103,7 +108,7 @@ func Start(o Options) (*Process, error) {
 	closeAll(lifeR, statW)
 	if err != nil {
 		closeAll(lifeW, statR)
-		return nil, err
+		return nil, fmt.Errorf("%w: %w", ErrStart, err)
 	}
 	p := &Process{cmd: cmd, lifeline: lifeW, status: bufio.NewReader(statR), statusR: statR}
 	p.Supervisor, _ = proctree.Identify(cmd.Process.Pid)
