@@ -36,12 +36,12 @@ func (rt *runtime) fasta(L *lua.LState) int {
 	opts := L.OptTable(1, L.NewTable())
 	o := fasta.Options{
 		Preset:    lua.LVAsString(opts.RawGetString("preset")),
-		Sequences: int(lua.LVAsNumber(opts.RawGetString("sequences"))),
-		MinLen:    int(lua.LVAsNumber(opts.RawGetString("min_len"))),
-		MaxLen:    int(lua.LVAsNumber(opts.RawGetString("max_len"))),
+		Sequences: countOpt(L, opts, "sequences", 0, fasta.MaxBases, 0),
+		MinLen:    countOpt(L, opts, "min_len", 0, fasta.MaxLen, 0),
+		MaxLen:    countOpt(L, opts, "max_len", 0, fasta.MaxLen, 0),
 		GC:        float64(lua.LVAsNumber(opts.RawGetString("gc"))),
 		Seed:      uint64(lua.LVAsNumber(opts.RawGetString("seed"))),
-		Files:     int(lua.LVAsNumber(opts.RawGetString("files"))),
+		Files:     countOpt(L, opts, "files", 0, fasta.MaxBases, 0),
 	}
 	if v := opts.RawGetString("orf"); v != lua.LNil {
 		o.UniformBases = !lua.LVAsBool(v)

@@ -10,7 +10,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/benchctl/benchctl/internal/capread"
 	"github.com/benchctl/benchctl/probes"
 	"github.com/benchctl/benchctl/result"
 )
@@ -63,6 +63,7 @@ type Engine struct {
 	mu       sync.Mutex
 	usedVars map[string]bool
 	warned   map[string]bool // deprecations warned about
+	workdirs map[string]bool // taken by a test of this run
 	progress Progress
 }
 
@@ -80,7 +81,26 @@ func New(opts Options) *Engine {
 	if opts.ResultsDir == "" {
 		opts.ResultsDir = filepath.Join("reports", time.Now().Format("20060102-150405"))
 	}
-	return &Engine{opts: opts, usedVars: map[string]bool{}, warned: map[string]bool{}}
+	e := &Engine{opts: opts, usedVars: map[string]bool{}, warned: map[string]bool{}, workdirs: map[string]bool{}}
+	for _, cases := range opts.Skip {
+		for _, c := range cases {
+			e.workdirs[c.Workdir] = true
+		}
+	}
+	return e
+}
+
+// workdir is a test's own folder inside the results dir: suite/test, made
+// safe as names, with -2, -3... added when two tests of the run come to the
+// same one ("a b" and "a/b", names that differ only past 80 characters).
+func (e *Engine) workdir(suite, test string) string {
+	base := filepath.Join(e.opts.ResultsDir, slug(suite), slug(test))
+	dir := base
+	for i := 2; e.workdirs[dir]; i++ {
+		dir = fmt.Sprintf("%s-%d", base, i)
+	}
+	e.workdirs[dir] = true
+	return dir
 }
 
 // ErrBadScenario is wrapped by Run's error when a scenario could not be loaded;
@@ -215,9 +235,10 @@ func (e *Engine) setProgress(f func(*Progress)) {
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
-// slug makes a test or suite name safe as a folder name.
+// slug makes a test or suite name safe as a folder name: no separator, no
+// leading dot (so never "." or ".."), at most 80 bytes.
 func slug(s string) string {
-	s = strings.Trim(unsafeName.ReplaceAllString(s, "_"), "_")
+	s = strings.TrimLeft(strings.Trim(unsafeName.ReplaceAllString(s, "_"), "_"), ".")
 	if len(s) > 80 {
 		s = s[:80]
 	}
@@ -227,8 +248,10 @@ func slug(s string) string {
 	return s
 }
 
+// hashFile is the hex SHA-256 of a scenario file, "" when it cannot be read
+// or is over capread.ScenarioBytes (Load then says why).
 func hashFile(path string) string {
-	data, err := os.ReadFile(path)
+	data, err := capread.ReadFile(path, capread.ScenarioBytes)
 	if err != nil {
 		return ""
 	}

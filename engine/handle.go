@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"strings"
-	"time"
 
 	lua "github.com/yuin/gopher-lua"
 
@@ -23,6 +22,13 @@ type handle struct {
 // expect implements t:expect(value [, label [, unit]]): a matcher on value.
 func (h *handle) expect(L *lua.LState) int {
 	m := &matcher{st: h.st, v: L.Get(2), label: L.OptString(3, "value"), unit: L.OptString(4, "")}
+	switch m.v.Type() {
+	case lua.LTNil, lua.LTBool, lua.LTNumber, lua.LTString:
+	default:
+		// A table compares by identity and shows as nothing in a failure:
+		// the check would always fail, saying "got , want ...".
+		L.RaiseError("t:expect: %s is a %s: expect a number, a string, a boolean or nil (a field of it, say)", m.label, m.v.Type())
+	}
 	L.Push(h.rt.matcherTable(m))
 	return 1
 }
@@ -91,7 +97,7 @@ func (h *handle) log(L *lua.LState) int {
 	for i := 2; i <= L.GetTop(); i++ {
 		parts = append(parts, L.ToStringMeta(L.Get(i)).String())
 	}
-	h.st.c.Logs = append(h.st.c.Logs, result.Log{Seconds: time.Since(h.st.start).Seconds(), Message: strings.Join(parts, " ")})
+	appendLog(h.st, strings.Join(parts, " "))
 	return 0
 }
 

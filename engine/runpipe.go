@@ -3,6 +3,8 @@ package engine
 import (
 	"context"
 	"fmt"
+	"math"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -38,26 +40,31 @@ func (rt *runtime) readRunOpts(L *lua.LState, st *testState) runOpts {
 	o.spec.Timeout = durationOpt(L, opts, "timeout")
 	o.spec.Grace = durationOpt(L, opts, "grace")
 	if d := durationOpt(L, opts, "sample_every"); d > 0 {
+		if d < MinSampleInterval {
+			L.ArgError(1, fmt.Sprintf("sample_every: %s is under the shortest sampling interval, %s", d, MinSampleInterval))
+		}
 		o.interval = d
 	}
 	if v, ok := opts.RawGetString("oom_exit_code").(lua.LNumber); ok {
-		o.spec.OOMExitCode = int(v)
+		o.spec.OOMExitCode = int(countOpt(L, opts, "oom_exit_code", 0, 255, 0))
 		if v == 0 {
 			o.spec.OOMExitCode = -1
 		}
 	}
-	if v, ok := opts.RawGetString("runs").(lua.LNumber); ok && v >= 1 {
-		o.repeat = int(v)
-	} else if v, ok := opts.RawGetString("repeat").(lua.LNumber); ok && v >= 1 {
-		// "repeat" is a Lua keyword: {repeat = 3} does not parse.
-		rt.deprecated(L, "bench.pipeline.run option repeat", "runs")
-		o.repeat = int(v)
+	o.repeat = countOpt(L, opts, "runs", 1, maxRuns, 0)
+	if o.repeat == 0 {
+		if opts.RawGetString("repeat") != lua.LNil {
+			// "repeat" is a Lua keyword: {repeat = 3} does not parse.
+			rt.deprecated(L, "bench.pipeline.run option repeat", "runs")
+		}
+		o.repeat = countOpt(L, opts, "repeat", 1, maxRuns, 1)
 	}
-	if v, ok := opts.RawGetString("warmup").(lua.LNumber); ok && v >= 0 {
-		o.warmup = int(v)
-	}
-	if v, ok := opts.RawGetString("tail_lines").(lua.LNumber); ok && v > 0 {
-		o.spec.TailLines = int(v)
+	o.warmup = countOpt(L, opts, "warmup", 0, maxRuns, 0)
+	o.spec.TailLines = countOpt(L, opts, "tail_lines", 1, maxTailLines, 0)
+	if o.spec.Cwd != "" {
+		if fi, err := os.Stat(o.spec.Cwd); err != nil || !fi.IsDir() {
+			L.ArgError(1, fmt.Sprintf("cwd %q: working directory not found", o.spec.Cwd))
+		}
 	}
 	o.spec.Markers = readStages(L, opts)
 	if p := lua.LVAsString(opts.RawGetString("progress")); p != "" {
@@ -115,10 +122,41 @@ func readStages(L *lua.LState, opts *lua.LTable) []pipeline.Marker {
 	return markers
 }
 
+// Bounds of bench.pipeline.run's counts: a run or a warm-up is a whole
+// pipeline execution, and every tail line is kept in memory (up to 64 KiB
+// each, for stdout and stderr).
+const (
+	maxRuns      = 10000
+	maxTailLines = 10000
+)
+
+// MinSampleInterval is the shortest GPU sampling interval: a shorter one
+// (1ns) samples as fast as the backend answers and measures the sampler.
+const MinSampleInterval = time.Millisecond
+
+// countOpt reads the whole-number option key of t, between lo and hi; def
+// when it is absent. Anything else (a string, 2.5, NaN, 1e300) is an error.
+func countOpt(L *lua.LState, t *lua.LTable, key string, lo, hi, def int) int {
+	v := t.RawGetString(key)
+	if v == lua.LNil {
+		return def
+	}
+	n, ok := v.(lua.LNumber)
+	f := float64(n)
+	if !ok || f != math.Trunc(f) || f < float64(lo) || f > float64(hi) {
+		L.ArgError(1, fmt.Sprintf("%s: want a whole number from %d to %d, got %s", key, lo, hi, cellString(v)))
+	}
+	return int(f)
+}
+
 func durationOpt(L *lua.LState, t *lua.LTable, key string) time.Duration {
 	switch v := t.RawGetString(key).(type) {
 	case lua.LNumber:
-		return time.Duration(float64(v) * float64(time.Second))
+		d, err := units.Seconds(float64(v))
+		if err != nil {
+			L.ArgError(1, fmt.Sprintf("%s: invalid duration %s: %v", key, cellString(v), err))
+		}
+		return d
 	case lua.LString:
 		d, err := units.ParseDuration(string(v))
 		if err != nil {

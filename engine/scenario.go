@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/benchctl/benchctl/internal/capread"
 )
 
 // VarDecl is a variable a scenario reads with bench.var.
@@ -79,7 +81,7 @@ func Load(ctx context.Context, file string, e *Engine) (*Scenario, error) {
 	case fi.IsDir():
 		return nil, &LoadError{File: file, Msg: "is a directory, not a scenario file (use a glob: " + filepath.Join(file, "*.lua") + ")"}
 	}
-	src, err := os.ReadFile(file)
+	src, err := capread.ReadFile(file, capread.ScenarioBytes)
 	if err != nil {
 		return nil, &LoadError{File: file, Msg: err.Error()}
 	}
@@ -89,6 +91,7 @@ func Load(ctx context.Context, file string, e *Engine) (*Scenario, error) {
 	sc := &Scenario{File: file, Name: strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))}
 	sc.rt = &runtime{engine: e, sc: sc}
 	sc.L = newSandbox(filepath.Dir(file), sc.rt.preload())
+	sc.L.SetGlobal("print", sc.L.NewFunction(sc.rt.print))
 	fn, err := sc.L.Load(strings.NewReader(string(src)), file)
 	if err != nil {
 		sc.Close()

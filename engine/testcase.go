@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -30,7 +29,7 @@ func (s *skipSignal) String() string { return "skip: " + s.reason }
 func (e *Engine) runTest(ctx context.Context, sc *Scenario, si int, td TestDecl) {
 	suite := &e.report.Suites[si]
 	c := result.Case{Name: td.Name, Tags: td.Tags, Status: result.Running, StartedAt: time.Now()}
-	c.Workdir = filepath.Join(e.opts.ResultsDir, slug(suite.Name), slug(td.Name))
+	c.Workdir = e.workdir(suite.Name, td.Name)
 	suite.Cases = append(suite.Cases, c)
 	ci := len(suite.Cases) - 1
 	e.notify() // the running case is on disk before anything can go wrong

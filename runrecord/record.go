@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/benchctl/benchctl/internal/capread"
 	reportjson "github.com/benchctl/benchctl/reporters/json"
 	"github.com/benchctl/benchctl/result"
 )
@@ -100,7 +101,7 @@ func Read(dir string) (*result.Report, Record, error) {
 	case !fi.IsDir():
 		return nil, rec, errors.New("not a directory")
 	}
-	data, err := os.ReadFile(filepath.Join(dir, "results.json"))
+	data, err := capread.ReadFile(filepath.Join(dir, "results.json"), capread.ReportBytes)
 	if errors.Is(err, os.ErrNotExist) {
 		if _, err := os.Stat(filepath.Join(dir, File)); err == nil {
 			return nil, rec, errors.New("no results.json: the run recorded there ended before its first test; run it again")
@@ -113,7 +114,7 @@ func Read(dir string) (*result.Report, Record, error) {
 	if err != nil {
 		return nil, rec, fmt.Errorf("results.json: %s", oneLine(err.Error()))
 	}
-	data, err = os.ReadFile(filepath.Join(dir, File))
+	data, err = capread.ReadFile(filepath.Join(dir, File), capread.ReportBytes)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, rec, fmt.Errorf("no %s: the run was not recorded for resuming", File)
 	} else if err != nil {

@@ -5,11 +5,11 @@ import (
 	"encoding/hex"
 	"fmt"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
+	"github.com/benchctl/benchctl/internal/capread"
 	"github.com/benchctl/benchctl/result"
 )
 
@@ -131,7 +131,7 @@ func SamePath(a, b string) bool {
 
 // fileHash is the hex SHA-256 of path's content, or "" when it cannot be read.
 func fileHash(path string) string {
-	data, err := os.ReadFile(path)
+	data, err := capread.ReadFile(path, capread.ScenarioBytes)
 	if err != nil {
 		return ""
 	}

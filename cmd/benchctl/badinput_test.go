@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"unicode/utf8"
 
@@ -130,6 +131,63 @@ var badInputs = []badInput{
 		want: `better must be "lower" or "higher", got "sideways"`},
 	{name: "a test declared inside a test", args: badTest("nested_test"), code: 1,
 		want: "bench.test must be called at the top level of the scenario, not inside a test"},
+
+	// Values that should not be accepted.
+	{name: "a timeout of -1", args: badTest("timeout_negative"), code: 1, want: "timeout: invalid duration -1: negative (-1)"},
+	{name: "a timeout of NaN", args: badTest("timeout_nan"), code: 1, want: "timeout: invalid duration NaN: must be a finite number of seconds"},
+	{name: "a timeout of 1e300", args: badTest("timeout_huge"), code: 1, want: "timeout: invalid duration 1e+300: over the limit of 100 years"},
+	{name: "a grace of NaN", args: badTest("grace_nan"), code: 1, want: "grace: invalid duration NaN"},
+	{name: "runs of 1e300", args: badTest("runs_huge"), code: 1, want: "runs: want a whole number from 1 to 10000, got 1e+300"},
+	{name: "runs of 2.5", args: badTest("runs_fraction"), code: 1, want: "runs: want a whole number from 1 to 10000, got 2.5"},
+	{name: "tail_lines of 1e9", args: badTest("tail_lines_huge"), code: 1, want: "tail_lines: want a whole number from 1 to 10000, got 1000000000"},
+	{name: "sample_every of 1ns", args: badTest("sample_every_1ns"), code: 1, want: "sample_every: 1ns is under the shortest sampling interval, 1ms"},
+	{name: "a cwd that does not exist", args: badTest("cwd_missing"), code: 1, want: `cwd "/nonexistent": working directory not found`},
+	{name: "t:expect of a table", args: badTest("expect_table"), code: 1, want: "t:expect: value is a table: expect a number, a string, a boolean or nil"},
+	{name: "bench.data.fasta with reads of 1e11 bp", args: badTest("fasta_huge_len"), code: 1,
+		want: "min_len: want a whole number from 0 to 67108864, got 100000000000"},
+	{name: "bench.data.fasta with gc NaN", args: badTest("fasta_gc_nan"), code: 1, want: "gc must be between 0 and 1 exclusive, got NaN"},
+	{name: "a test timeout of 1e300", args: run("DIR/t.lua"), code: 2, want: `invalid duration "1e+300": over the limit of 100 years`,
+		setup: writeFile("t.lua", "local bench = require('bench')\nbench.test('x', function(t) end, { timeout = 1e300 })\n")},
+	{name: "--sample-interval 1ns", args: run("--sample-interval", "1ns", "testdata/outcomes.lua"), code: 2,
+		want: `--sample-interval "1ns": under the shortest sampling interval, 1ms`},
+	{name: "--var given twice", args: run("--var", "k=1", "--var", "k=2", "testdata/outcomes.lua"), code: 2,
+		want: `--var k given twice ("1", then "2"): give it once`},
+	{name: "data fasta --gc NaN", args: []string{"data", "fasta", "--preset", "tiny", "--gc", "NaN", "-o", "DIR/x.fa"}, code: 2,
+		want: "data fasta: gc must be between 0 and 1 exclusive, got NaN"},
+	{name: "data fasta with reads of 1e11 bp", args: []string{"data", "fasta", "--sequences", "1", "--min-len", "100000000000", "--max-len", "100000000000"},
+		code: 2, want: "data fasta: max_len 100000000000 is over the limit of 67108864 bases"},
+
+	// Results never overwritten, never outside the results dir.
+	{name: "a fresh run into a dir that holds a run", args: []string{"run", "-q", "--gpu-backend", "none", "--results-dir", "DIR/a", "DIR/s.lua"},
+		setup: finishedRun, code: 2, want: "--results-dir DIR/a holds an earlier run (results.json): take it up with --resume DIR/a, replace it with --force"},
+	{name: "--out onto the scenario", args: run("--out", "markdown=DIR/s.lua", "DIR/s.lua"), setup: writeFile("s.lua", "local bench = require('bench')\nbench.test('x', function(t) end)\n"),
+		code: 2, want: "--out markdown=DIR/s.lua: that is a scenario of the run; write the report elsewhere"},
+	{name: "--out onto the run's record", args: run("--out", "json=DIR/invocation.json", "testdata/outcomes.lua"), code: 2,
+		want: "--out json=DIR/invocation.json: that is the run's record, which --resume reads"},
+	{name: "--out onto the run's results.json", args: run("--out", "json=DIR/results.json", "testdata/outcomes.lua"), code: 2,
+		want: "--out json=DIR/results.json: that is the run's own results.json"},
+	{name: "--out onto a named pipe nobody reads", args: run("--out", "markdown=DIR/fifo", "testdata/outcomes.lua"), setup: mkfifo("fifo"), code: 2,
+		want: "DIR/fifo is a named pipe that no process reads"},
+	{name: "tests whose work dirs would collide", args: run("testdata/collide.lua"), code: 0, check: func(t *testing.T, dir string, rep *result.Report) {
+		seen := map[string]string{}
+		for _, c := range rep.Suites[0].Cases {
+			rel, err := filepath.Rel(dir, c.Workdir)
+			if err != nil || strings.HasPrefix(rel, "..") || filepath.IsAbs(rel) {
+				t.Errorf("case %q: work dir %s is outside the results dir %s", c.Name, c.Workdir, dir)
+			}
+			if other, ok := seen[c.Workdir]; ok {
+				t.Errorf("cases %q and %q share the work dir %s", other, c.Name, c.Workdir)
+			}
+			seen[c.Workdir] = c.Name
+			data, err := os.ReadFile(filepath.Join(c.Workdir, "name"))
+			if err != nil || string(data) != c.Name+"\n" {
+				t.Errorf("case %q: its work dir holds %q (%v)", c.Name, data, err)
+			}
+		}
+		if len(seen) != 6 {
+			t.Errorf("%d work dirs, want 6", len(seen))
+		}
+	}},
 
 	// Flags.
 	{name: "--var without =", args: run("--var", "novalue", "testdata/outcomes.lua"), code: 2, want: `--var "novalue": want KEY=VALUE`},
@@ -417,6 +475,15 @@ func noSurvivor(t *testing.T, _ string, rep *result.Report) {
 func writeFile(name, content string) func(*testing.T, string) {
 	return func(t *testing.T, dir string) {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// mkfifo makes the named pipe DIR/name.
+func mkfifo(name string) func(*testing.T, string) {
+	return func(t *testing.T, dir string) {
+		if err := syscall.Mkfifo(filepath.Join(dir, name), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}

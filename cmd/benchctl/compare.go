@@ -11,6 +11,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/benchctl/benchctl/compare"
+	"github.com/benchctl/benchctl/internal/capread"
 	"github.com/benchctl/benchctl/reporters/json"
 	"github.com/benchctl/benchctl/result"
 )
@@ -201,7 +202,7 @@ func compareOutputs(specs []string) ([]output, error) {
 // readResult reads a JSON result written by benchctl run; any problem is a
 // usage error naming the file.
 func readResult(path string) (*result.Report, error) {
-	data, err := os.ReadFile(path)
+	data, err := capread.ReadFile(path, capread.ReportBytes)
 	if err != nil {
 		return nil, usageError("compare: %v", unwrapPathErr(path, err))
 	}

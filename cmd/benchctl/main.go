@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/signal"
 	"runtime/debug"
+	"syscall"
 
 	"github.com/urfave/cli/v2"
 
@@ -70,6 +72,11 @@ func main() {
 	}
 	_ = proctree.EnableSubreaper()
 	pipeline.UseSupervisor(selfExe())
+	// A closed stdout or stderr (benchctl run ... | head -1) makes a write
+	// fail with EPIPE instead of killing benchctl by SIGPIPE mid-run: the
+	// run goes on and its reports are finished. A handler, unlike an
+	// ignored signal, is not inherited by the pipelines benchctl starts.
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 	app := &cli.App{
 		Name:            "benchctl",
 		Usage:           "prove that a GPU pipeline is fast enough, does not leak and survives its OOMs",
@@ -87,7 +94,11 @@ func main() {
 	if err != nil {
 		os.Exit(exitCode(err))
 	}
-	os.Exit(exitCode(app.Run(args)))
+	code := exitCode(app.Run(args))
+	if code == exitUsage {
+		removeMadeDirs()
+	}
+	os.Exit(code)
 }
 
 // selfExe is how benchctl re-executes itself as the supervisor:

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/benchctl/benchctl/engine"
+	"github.com/benchctl/benchctl/internal/capread"
 	"github.com/benchctl/benchctl/internal/suggest"
 	"github.com/benchctl/benchctl/probes"
 )
@@ -94,7 +95,7 @@ var varRead = regexp.MustCompile(`bench\.var(?:_[a-z]+)?\s*\(?\s*["']([^"'\n]+)[
 // varsInSource lists the var keys a scenario file reads by name anywhere,
 // inside test functions too.
 func varsInSource(file string) []string {
-	src, err := os.ReadFile(file)
+	src, err := capread.ReadFile(file, capread.ScenarioBytes)
 	if err != nil {
 		return nil
 	}

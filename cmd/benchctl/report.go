@@ -1,10 +1,9 @@
 package main
 
 import (
-	"os"
-
 	"github.com/urfave/cli/v2"
 
+	"github.com/benchctl/benchctl/internal/capread"
 	"github.com/benchctl/benchctl/reporters/json"
 )
 
@@ -45,7 +44,7 @@ func reportAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	data, err := os.ReadFile(from)
+	data, err := capread.ReadFile(from, capread.ReportBytes)
 	if err != nil {
 		return usageError("report: %v", err)
 	}

@@ -57,7 +57,8 @@ func runCommand() *cli.Command {
 			&cli.BoolFlag{Name: "allow-unknown-vars", Usage: "run even when a --var is declared by no scenario (read only inside a test, say)"},
 			&cli.StringFlag{Name: "tags", Usage: "run only suites or tests with one of these tags (comma-separated)"},
 			loadTimeoutFlag(),
-			&cli.StringFlag{Name: "results-dir", Usage: "logs, work dirs and reports (default ./reports/<time>)"},
+			&cli.StringFlag{Name: "results-dir", Usage: "logs, work dirs and reports (default ./reports/<time>, made new)"},
+			&cli.BoolFlag{Name: "force", Usage: "run into a --results-dir that holds an earlier run, replacing its reports"},
 			&cli.StringFlag{Name: "resume", Usage: "DIR: take up the interrupted run in its results dir DIR: finished tests are kept, " +
 				"the others run; scenarios, vars and flags left out are taken from DIR's record, and different ones are refused"},
 		}, append(recordFlags(), gpuFlags()...)...),
@@ -85,6 +86,9 @@ func openBackend(c *cli.Context) (probes.Backend, time.Duration, error) {
 	interval, err := units.ParseDuration(c.String("sample-interval"))
 	if err != nil || interval <= 0 {
 		return nil, 0, usageError("--sample-interval %q: want a positive duration such as 10ms", c.String("sample-interval"))
+	}
+	if interval < engine.MinSampleInterval {
+		return nil, 0, usageError("--sample-interval %q: under the shortest sampling interval, %s", c.String("sample-interval"), engine.MinSampleInterval)
 	}
 	cfg := probes.Config{Flags: map[string]string{}}
 	for _, f := range probes.Flags() {
@@ -116,10 +120,14 @@ func parseVars(specs []string) (map[string]string, error) {
 	vars := map[string]string{}
 	for _, s := range specs {
 		k, v, ok := strings.Cut(s, "=")
-		if !ok || strings.TrimSpace(k) == "" {
+		k = strings.TrimSpace(k)
+		if !ok || k == "" {
 			return nil, usageError("--var %q: want KEY=VALUE", s)
 		}
-		vars[strings.TrimSpace(k)] = v
+		if was, dup := vars[k]; dup {
+			return nil, usageError("--var %s given twice (%q, then %q): give it once", k, was, v)
+		}
+		vars[k] = v
 	}
 	return vars, nil
 }
@@ -206,8 +214,7 @@ func runAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	dir := plan.dir
-	if err := prepareResultsDir(dir); err != nil {
+	if err := checkOutsNotInputs(plan.outs, plan.files, plan.dir); err != nil {
 		return err
 	}
 	backend, interval, err := openBackend(c)
@@ -215,14 +222,23 @@ func runAction(c *cli.Context) error {
 		return err
 	}
 	defer backend.Close()
+	if err := plan.prepareResultsDir(c.Bool("force")); err != nil {
+		return err
+	}
+	dir := plan.dir
 	if err := plan.checkBackend(backend.Name()); err != nil {
 		return err
 	}
 
 	jsonRep, _ := reporters.Get("json")
-	outs := append(plan.outs, output{format: "json", path: filepath.Join(dir, "results.json"), rep: jsonRep})
+	// results.json first: an output that fails or stalls never keeps it back.
+	outs := append([]output{{format: "json", path: filepath.Join(dir, "results.json"), rep: jsonRep}}, plan.outs...)
 	writer := newReportWriter(outs, log)
 
+	pacer := newReportPacer(func(r *result.Report) {
+		writer.write(r, false)
+		hist.record(r)
+	})
 	ctx, signalled, stop := signalContext()
 	defer stop()
 	rep, err := plan.start(c, backend)
@@ -240,10 +256,10 @@ func runAction(c *cli.Context) error {
 		CaseDone: func(r *result.Report) {
 			r.FinishedAt = time.Now()
 			r.Seconds = r.FinishedAt.Sub(r.StartedAt).Seconds()
-			writer.write(r, false)
-			hist.record(r)
+			pacer.offer(r)
 		},
 	})
+	pacer.stop()
 	rep.Partial = false
 	rep.FinishedAt = time.Now()
 	rep.Seconds = rep.FinishedAt.Sub(rep.StartedAt).Seconds()
@@ -255,14 +271,30 @@ func runAction(c *cli.Context) error {
 	return withHistory(runExit(rep, runErr, writer.err(), signalled()), histErr)
 }
 
-// prepareResultsDir makes the results dir and checks that results.json can
-// be written there before anything runs.
-func prepareResultsDir(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return usageError("--results-dir %s: %v", dir, unwrapPath(err))
+// prepareResultsDir makes the results dir (a new one under reports/ when
+// none is given), checks that results.json can be written there and takes
+// its lock, before anything runs. A fresh run into a dir that holds an
+// earlier run is refused unless forced: it would overwrite that run.
+func (p *runPlan) prepareResultsDir(force bool) error {
+	if p.dir == "" {
+		dir, err := defaultResultsDir()
+		if err != nil {
+			return usageError("results dir: %v", err)
+		}
+		p.dir = dir
 	}
-	if err := checkWritable(filepath.Join(dir, "results.json")); err != nil {
-		return usageError("--results-dir %s: %v", dir, err)
+	if err := mkdirAll(p.dir); err != nil {
+		return usageError("--results-dir %s: %v", p.dir, unwrapPath(err))
+	}
+	if err := checkWritable(filepath.Join(p.dir, "results.json")); err != nil {
+		return usageError("--results-dir %s: %v", p.dir, err)
+	}
+	if err := lockResultsDir(p.dir); err != nil {
+		return usageError("--results-dir %s: %v", p.dir, err)
+	}
+	if name := holdsRun(p.dir); name != "" && p.prev == nil && !force {
+		return usageError("--results-dir %s holds an earlier run (%s): take it up with --resume %s, replace it with --force, or give another dir",
+			p.dir, name, p.dir)
 	}
 	return nil
 }
@@ -304,10 +336,7 @@ func planRun(c *cli.Context) (*runPlan, error) {
 		return nil, err
 	}
 	tags := parseTags(c.String("tags"))
-	dir := c.String("results-dir")
-	if dir == "" {
-		dir = filepath.Join("reports", time.Now().Format("20060102-150405"))
-	}
+	dir := c.String("results-dir") // "" until prepareResultsDir makes one
 	rec := newRecord(c, files, vars, tags)
 	return &runPlan{files: files, outs: outs, vars: vars, tags: tags, dir: dir, rec: rec}, nil
 }

@@ -110,7 +110,7 @@ func (o Options) Resolve() (Options, error) {
 		return o, fmt.Errorf("max_len %d is over the limit of %d bases", o.MaxLen, MaxLen)
 	case o.Sequences > MaxBases/o.MaxLen:
 		return o, fmt.Errorf("%d sequences of up to %d bases are over the limit of %d bases in all", o.Sequences, o.MaxLen, MaxBases)
-	case o.GC <= 0 || o.GC >= 1:
+	case !(o.GC > 0 && o.GC < 1): // NaN included
 		return o, fmt.Errorf("gc must be between 0 and 1 exclusive, got %g", o.GC)
 	case o.Files < 1 || o.Files > o.Sequences:
 		return o, fmt.Errorf("files must be between 1 and the sequence count, got %d", o.Files)

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"math"
 	"os"
 	"strings"
 	"testing"
@@ -130,6 +131,9 @@ func TestBadOptions(t *testing.T) {
 		"min > max":      {Sequences: 1, MinLen: 10, MaxLen: 5},
 		"gc":             {Preset: "tiny", GC: 1.5},
 		"files":          {Preset: "tiny", Files: 11},
+		"gc NaN":         {Preset: "tiny", GC: math.NaN()},
+		"max_len 1e11":   {Sequences: 1, MinLen: 1e11, MaxLen: 1e11},
+		"sequences 1e10": {Sequences: 1e10, MinLen: 1, MaxLen: 1},
 	}
 	for name, o := range bad {
 		t.Run(name, func(t *testing.T) {

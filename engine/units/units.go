@@ -20,15 +20,20 @@ func ParseDuration(s string) (time.Duration, error) {
 		return 0, fmt.Errorf("empty duration")
 	}
 	if f, err := strconv.ParseFloat(in, 64); err == nil {
-		if f < 0 || math.IsNaN(f) || math.IsInf(f, 0) {
-			return 0, fmt.Errorf("invalid duration %q: must be a finite number of seconds >= 0", s)
+		d, err := Seconds(f)
+		if err != nil {
+			return 0, fmt.Errorf("invalid duration %q: %w", s, err)
 		}
-		return time.Duration(f * float64(time.Second)), nil
+		return d, nil
 	}
 	if strings.HasSuffix(in, "d") {
 		f, err := strconv.ParseFloat(strings.TrimSuffix(in, "d"), 64)
-		if err == nil && f >= 0 {
-			return time.Duration(f * 24 * float64(time.Hour)), nil
+		if err == nil {
+			d, err := Seconds(f * 24 * 3600)
+			if err != nil {
+				return 0, fmt.Errorf("invalid duration %q: %w", s, err)
+			}
+			return d, nil
 		}
 	}
 	d, err := time.ParseDuration(in)
@@ -38,7 +43,29 @@ func ParseDuration(s string) (time.Duration, error) {
 	if d < 0 {
 		return 0, fmt.Errorf("invalid duration %q: negative", s)
 	}
+	if d > MaxDuration {
+		return 0, fmt.Errorf("invalid duration %q: over the limit of 100 years", s)
+	}
 	return d, nil
+}
+
+// MaxDuration is the longest duration ParseDuration and Seconds accept: a
+// hundred years. A longer one (a timeout of 1e300) is a mistake, and past
+// about 292 years it no longer fits a time.Duration and would turn negative.
+const MaxDuration = 100 * 365 * 24 * time.Hour
+
+// Seconds is f seconds as a duration; NaN, infinities, negative numbers and
+// durations over MaxDuration are errors.
+func Seconds(f float64) (time.Duration, error) {
+	switch {
+	case math.IsNaN(f) || math.IsInf(f, 0):
+		return 0, fmt.Errorf("must be a finite number of seconds >= 0, got %v", f)
+	case f < 0:
+		return 0, fmt.Errorf("negative (%v)", f)
+	case f > MaxDuration.Seconds():
+		return 0, fmt.Errorf("over the limit of 100 years")
+	}
+	return time.Duration(f * float64(time.Second)), nil
 }
 
 var sizeUnits = map[string]float64{

@@ -22,6 +22,12 @@ func TestParseDuration(t *testing.T) {
 		{"-1s", 0, true},
 		{"-5", 0, true},
 		{"10 parsecs", 0, true},
+		{"NaN", 0, true},
+		{"1e300", 0, true},
+		{"Infd", 0, true},
+		{"1e300d", 0, true},
+		{"200000000h", 0, true},
+		{"36500d", 36500 * 24 * time.Hour, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 
 	"github.com/benchctl/benchctl/result"
@@ -22,8 +23,9 @@ var ErrSchemaVersion = errors.New("unsupported report")
 // first: a report without one, or of another version than result.SchemaVersion,
 // is an error wrapping ErrSchemaVersion ("schema version 2, want 1"); input that
 // is not a JSON object is an error wrapping ErrNotJSON. Unknown fields are
-// ignored, so a report from a newer build of the same version reads. Null
-// numbers (NaN and infinities when written) read as 0.
+// ignored, so a report from a newer build of the same version reads. A null
+// metric value or sample (NaN or an infinity when written) reads as NaN, "no
+// value", so that compare never takes it for 0; other null numbers read as 0.
 func Decode(data []byte) (*result.Report, error) {
 	version, ok := leadingVersion(data)
 	if !ok {
@@ -50,6 +52,9 @@ func Decode(data []byte) (*result.Report, error) {
 		}
 		return nil, fmt.Errorf("decode report: %w", err)
 	}
+	if err := nullMetrics(data, &r); err != nil {
+		return nil, fmt.Errorf("decode report: %w", err)
+	}
 	return &r, nil
 }
 
@@ -71,6 +76,48 @@ func leadingVersion(data []byte) (json.RawMessage, bool) {
 		return nil, false
 	}
 	return raw, true
+}
+
+// metricShape is where a report holds metrics, with their numbers as
+// pointers: nil where the JSON has null.
+type metricShape struct {
+	Suites []struct {
+		Cases []struct {
+			Metrics []struct {
+				Value   *float64   `json:"value"`
+				Samples []*float64 `json:"samples"`
+			} `json:"metrics"`
+		} `json:"cases"`
+	} `json:"suites"`
+}
+
+// nullMetrics sets to NaN the metric values and samples of r that are null
+// in data, which encoding/json leaves at 0. A report without any null (the
+// common case) is not read again.
+func nullMetrics(data []byte, r *result.Report) error {
+	if !bytes.Contains(data, []byte("null")) {
+		return nil
+	}
+	var shape metricShape
+	if err := json.Unmarshal(data, &shape); err != nil {
+		return err
+	}
+	for si, s := range shape.Suites {
+		for ci, c := range s.Cases {
+			for mi, m := range c.Metrics {
+				got := &r.Suites[si].Cases[ci].Metrics[mi]
+				if m.Value == nil {
+					got.Value = math.NaN()
+				}
+				for k, v := range m.Samples {
+					if v == nil {
+						got.Samples[k] = math.NaN()
+					}
+				}
+			}
+		}
+	}
+	return nil
 }
 
 func checkVersion(raw json.RawMessage) error {

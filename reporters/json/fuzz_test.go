@@ -30,13 +30,14 @@ func FuzzJSON(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := value
+		want, wantMetric := value, value
 		if math.IsNaN(value) || math.IsInf(value, 0) {
-			want = 0
+			want, wantMetric = 0, math.NaN() // a metric's null is no value, not 0
 		}
 		c := r.Suites[0].Cases[0]
 		m := c.Metrics[len(c.Metrics)-1]
-		if m.Value != want || c.Seconds != want {
+		sameMetric := m.Value == wantMetric || (math.IsNaN(m.Value) && math.IsNaN(wantMetric))
+		if !sameMetric || c.Seconds != want {
 			t.Errorf("value %v read back as %v and %v, want %v", value, m.Value, c.Seconds, want)
 		}
 		if m.Name != validUTF8(name) || m.Unit != validUTF8(unit) {

@@ -54,7 +54,7 @@ func TestRoundTrip(t *testing.T) {
 			want: func(r *result.Report) { r.SchemaVersion = result.SchemaVersion },
 		},
 		{
-			name: "non-finite floats read back as 0",
+			name: "non-finite floats read back as 0, a metric's as NaN",
 			edit: func(r *result.Report) {
 				r.Seconds = math.NaN()
 				r.Suites[0].Cases[0].Metrics[0].Value = math.Inf(1)
@@ -64,8 +64,10 @@ func TestRoundTrip(t *testing.T) {
 			},
 			want: func(r *result.Report) {
 				r.Seconds = 0
-				r.Suites[0].Cases[0].Metrics[0].Value = 0
-				r.Suites[0].Cases[0].Metrics[0].Samples = []float64{1, 0, 0}
+				// A metric's null is no value: NaN, which compare skips. It
+				// is checked, and then made 0, by sameNaNs below.
+				r.Suites[0].Cases[0].Metrics[0].Value = math.NaN()
+				r.Suites[0].Cases[0].Metrics[0].Samples = []float64{1, math.NaN(), math.NaN()}
 				r.Suites[0].Cases[0].Runs[0].GPU.GPUs[0].Timeline[0].Max[result.MemUsed] = 0
 				r.Suites[0].Cases[0].Runs[0].GPU.GPUs[0].Stats[result.Power] = result.Stat{Count: 1}
 			},
@@ -90,12 +92,40 @@ func TestRoundTrip(t *testing.T) {
 				want.Suites[0].Cases[0].Runs[0].StdoutTail[i] = validUTF8(l)
 			}
 			tt.want(want)
+			sameNaNs(t, got, want)
 			if !reflect.DeepEqual(got, want) {
 				g, _ := stdjson.MarshalIndent(got, "", " ")
 				w, _ := stdjson.MarshalIndent(want, "", " ")
 				t.Fatalf("decoded report differs:\n%s", firstDiff(string(g), string(w)))
 			}
 		})
+	}
+}
+
+// sameNaNs checks that the metric values and samples of got and want are NaN
+// at the same places, and sets those to 0 in both so that they compare equal.
+func sameNaNs(t *testing.T, got, want *result.Report) {
+	t.Helper()
+	fix := func(a, b *float64, where string) {
+		if math.IsNaN(*a) != math.IsNaN(*b) {
+			t.Errorf("%s: got %v, want %v", where, *a, *b)
+		}
+		if math.IsNaN(*a) && math.IsNaN(*b) {
+			*a, *b = 0, 0
+		}
+	}
+	for si := range min(len(got.Suites), len(want.Suites)) {
+		gs, ws := got.Suites[si], want.Suites[si]
+		for ci := range min(len(gs.Cases), len(ws.Cases)) {
+			gc, wc := gs.Cases[ci], ws.Cases[ci]
+			for mi := range min(len(gc.Metrics), len(wc.Metrics)) {
+				gm, wm := &gc.Metrics[mi], &wc.Metrics[mi]
+				fix(&gm.Value, &wm.Value, gm.Name)
+				for k := range min(len(gm.Samples), len(wm.Samples)) {
+					fix(&gm.Samples[k], &wm.Samples[k], gm.Name+" sample")
+				}
+			}
+		}
 	}
 }
 

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestRefusalsLeaveNothing checks that a command refused for a flag checked
+// late (after --out and --results-dir were read) leaves no folder behind.
+func TestRefusalsLeaveNothing(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{"--sample-interval after --out", []string{"--out", "markdown=DIR/new/sub/x.md", "--sample-interval", "1ns"}},
+		{"--gpu-backend after --results-dir", []string{"--results-dir", "DIR/res/a", "--gpu-backend", "cuda"}},
+		{"--sim-gpus after both", []string{"--results-dir", "DIR/res/a", "--out", "junit=DIR/new/j.xml", "--gpu-backend", "sim", "--sim-gpus", "-1"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			args := []string{"run", "-q", "--gpu-backend", "none"}
+			for _, a := range tt.args {
+				args = append(args, strings.ReplaceAll(a, "DIR", dir))
+			}
+			r := benchctl(t, append(args, "testdata/outcomes.lua")...)
+			if r.code != 2 {
+				t.Fatalf("exit %d, want 2\n%s", r.code, r.stderr)
+			}
+			for _, sub := range []string{"new", "res"} {
+				if _, err := os.Stat(filepath.Join(dir, sub)); err == nil {
+					t.Errorf("the refused command left %s behind", sub)
+				}
+			}
+		})
+	}
+}
+
+// TestCompareNullMetric checks that a metric written as null (NaN) reads as
+// no value, not as 0: compare shows no -100% change for it.
+func TestCompareNullMetric(t *testing.T) {
+	dir := t.TempDir()
+	data, err := os.ReadFile("testdata/compare/base.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	null := strings.Replace(string(data), `"value": 4500,`, `"value": null,`, 1)
+	if null == string(data) {
+		t.Fatal("fixture changed: no throughput value to null")
+	}
+	path := filepath.Join(dir, "new.json")
+	if err := os.WriteFile(path, []byte(null), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, order := range [][]string{{"testdata/compare/base.json", path}, {path, "testdata/compare/base.json"}} {
+		r := benchctl(t, "compare", order[0], order[1])
+		if strings.Contains(r.stdout, "-100") || strings.Contains(r.stdout, "+100") || strings.Contains(r.stdout, "regressed  throughput") {
+			t.Errorf("compare %s %s reads null as 0:\n%s", order[0], order[1], r.stdout)
+		}
+		if !strings.Contains(r.stdout, "throughput") {
+			t.Errorf("compare %s %s drops the metric:\n%s", order[0], order[1], r.stdout)
+		}
+	}
+}
