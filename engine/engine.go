@@ -37,6 +37,10 @@ type Options struct {
 	// CaseDone is called after every test (and before each starts, with the
 	// test marked running) so reports on disk always hold what finished.
 	CaseDone func(*result.Report)
+	// MemoryBudget is what the scenarios may hold in benchctl's memory, in
+	// bytes; default DefaultMemoryBudget. A test that passes it ends with
+	// an error, as does a scenario that passes it while it loads.
+	MemoryBudget uint64
 	// Skip names tests already finished in an earlier, resumed run: suite file
 	// -> test name -> the case to keep instead of running it again.
 	Skip map[string]map[string]result.Case
@@ -64,6 +68,7 @@ type Engine struct {
 	usedVars map[string]bool
 	warned   map[string]bool // deprecations warned about
 	workdirs map[string]bool // taken by a test of this run
+	heapBase uint64          // heap bytes when the engine was made
 	progress Progress
 }
 
@@ -71,6 +76,9 @@ type Engine struct {
 func New(opts Options) *Engine {
 	if opts.Backend == nil {
 		opts.Backend = probes.None("no backend given")
+	}
+	if opts.MemoryBudget == 0 {
+		opts.MemoryBudget = DefaultMemoryBudget
 	}
 	if opts.SampleInterval <= 0 {
 		opts.SampleInterval = 10 * time.Millisecond
@@ -81,7 +89,7 @@ func New(opts Options) *Engine {
 	if opts.ResultsDir == "" {
 		opts.ResultsDir = filepath.Join("reports", time.Now().Format("20060102-150405"))
 	}
-	e := &Engine{opts: opts, usedVars: map[string]bool{}, warned: map[string]bool{}, workdirs: map[string]bool{}}
+	e := &Engine{opts: opts, usedVars: map[string]bool{}, warned: map[string]bool{}, workdirs: map[string]bool{}, heapBase: heapBytes()}
 	for _, cases := range opts.Skip {
 		for _, c := range cases {
 			e.workdirs[c.Workdir] = true
@@ -146,7 +154,12 @@ func (e *Engine) UnusedVars() []string {
 func (e *Engine) runFile(ctx context.Context, file string) error {
 	suiteStart := time.Now()
 	e.report.Invocation.Scenarios = append(e.report.Invocation.Scenarios, result.ScenarioFile{Path: file, SHA256: hashFile(file)})
-	sc, err := Load(ctx, file, e)
+	loadCtx, release := e.guardMemory(ctx)
+	sc, err := Load(loadCtx, file, e)
+	release()
+	if err != nil && overBudget(loadCtx) {
+		err = &LoadError{File: file, Msg: e.overBudgetMessage("loading the scenario")}
+	}
 	if err != nil {
 		e.report.Suites = append(e.report.Suites, result.Suite{
 			Name: strings.TrimSuffix(filepath.Base(file), filepath.Ext(file)), File: file,

@@ -40,12 +40,6 @@ var (
 	deniedIO = []string{"open", "popen", "lines", "read", "write", "output", "input"}
 )
 
-// maxRepBytes bounds what string.rep may build. gopher-lua's own string.rep
-// allocates whatever it is asked for, and a Go allocation that cannot be met
-// is a fatal error, not a Lua error: string.rep("x", 1e12) would end benchctl
-// with a runtime stack trace and no report.
-const maxRepBytes = 64 << 20
-
 var moduleName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$`)
 
 // newSandbox returns a Lua state with only safe libraries and a require that
@@ -59,7 +53,8 @@ func newSandbox(scenarioDir string, preload map[string]lua.LGFunction) *lua.LSta
 }
 
 // openSafeLibs opens safeLibs and cuts them down: no file-system globals, os
-// with its clocks only, io with nothing but denials, a bounded string.rep.
+// with its clocks only, io with nothing but denials, and string.rep,
+// string.gsub and table.concat bounded (see boundLibs).
 func openSafeLibs(L *lua.LState) {
 	for _, lib := range safeLibs {
 		L.Push(L.NewFunction(lib.open))
@@ -80,12 +75,12 @@ func openSafeLibs(L *lua.LState) {
 	deny(L, io, "io", deniedIO)
 	L.SetGlobal("io", io)
 	if str, ok := L.GetGlobal("string").(*lua.LTable); ok {
-		str.RawSetString("rep", L.NewFunction(boundedRep))
 		boundStringLib(L, str)
 	}
 	if co, ok := L.GetGlobal("coroutine").(*lua.LTable); ok {
 		boundCoroutines(L, co)
 	}
+	boundLibs(L)
 }
 
 // deny sets each of names on the library table lib to a function that raises
@@ -136,21 +131,6 @@ func loadModule(L *lua.LState, scenarioDir string, preload map[string]lua.LGFunc
 		mod = lua.LTrue
 	}
 	return mod
-}
-
-// boundedRep is string.rep(s, n) that refuses a result over maxRepBytes.
-func boundedRep(L *lua.LState) int {
-	s := L.CheckString(1)
-	n := L.CheckInt(2)
-	if n <= 0 || s == "" {
-		L.Push(lua.LString(""))
-		return 1
-	}
-	if n > maxRepBytes/len(s) {
-		L.RaiseError("string.rep: a result of %d x %d bytes is over the %d MiB limit", n, len(s), maxRepBytes>>20)
-	}
-	L.Push(lua.LString(strings.Repeat(s, n)))
-	return 1
 }
 
 // loadLib finds a helper module: "lib.x" or "x" is scenarioDir/lib/x.lua, then

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	goruntime "runtime"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -45,6 +47,8 @@ func (e *Engine) runTest(ctx context.Context, sc *Scenario, si int, td TestDecl)
 		testCtx, cancel = context.WithTimeout(ctx, d)
 		defer cancel()
 	}
+	testCtx, release := e.guardMemory(testCtx)
+	defer release()
 	if err := os.MkdirAll(st.c.Workdir, 0o755); err != nil {
 		st.c.Error = &result.Error{Message: fmt.Sprintf("creating work dir: %v", err)}
 	} else {
@@ -85,6 +89,11 @@ func (e *Engine) finishCase(st *testState, err error, ctx, testCtx context.Conte
 	case ctx.Err() != nil:
 		msg = "interrupted: " + msg
 		st.c.Status = result.Errored
+	case overBudget(testCtx):
+		msg = e.overBudgetMessage("the test")
+		trace = ""
+		goruntime.GC() // what the test built is garbage now, unless a global holds it
+		debug.FreeOSMemory()
 	case testCtx.Err() != nil:
 		msg = fmt.Sprintf("test exceeded its timeout of %s", td.Timeout)
 	}

@@ -157,6 +157,23 @@ var badInputs = []badInput{
 	{name: "data fasta with reads of 1e11 bp", args: []string{"data", "fasta", "--sequences", "1", "--min-len", "100000000000", "--max-len", "100000000000"},
 		code: 2, want: "data fasta: max_len 100000000000 is over the limit of 67108864 bases"},
 
+	// Memory and sizes: each bomb ends its test with an error, never benchctl.
+	{name: "table.concat of 200 references to 64 MiB", args: badTest("concat_bomb", "--lua-memory", "256MiB"), code: 1,
+		want: "table.concat: a result over the 64 MiB limit"},
+	{name: "string.gsub amplification", args: badTest("gsub_amplify", "--lua-memory", "256MiB"), code: 1,
+		want: "string.gsub: a result over the 64 MiB limit (1000000 matches)"},
+	{name: "a table of a billion entries", args: badTest("table_bomb", "--lua-memory", "256MiB"), code: 1,
+		want: "the test went over the scenario memory budget of 256 MiB and was ended (--lua-memory to change it)"},
+	{name: "two million coroutines", args: badTest("coroutine_bomb", "--lua-memory", "256MiB"), code: 1,
+		want: "the test went over the scenario memory budget of 256 MiB"},
+	{name: "recursive coroutine.wrap", args: badTest("wrap_recursion", "--lua-memory", "256MiB"), code: 1, want: "coroutines nested over 200 deep"},
+	{name: "a string doubled without end", args: badTest("string_doubling", "--lua-memory", "256MiB"), code: 1,
+		want: "the test went over the scenario memory budget of 256 MiB"},
+	{name: "--lua-memory too small", args: run("--lua-memory", "1KiB", "testdata/outcomes.lua"), code: 2, want: "--lua-memory 1KiB: want from 64MiB to 1PiB"},
+	{name: "report --from /dev/zero", args: []string{"report", "--from", "/dev/zero"}, code: 2, want: "report: /dev/zero: too large: over 256 MiB"},
+	{name: "--sim-gpus 100000000", args: []string{"run", "-q", "--gpu-backend", "sim", "--sim-gpus", "100000000", "--results-dir", "DIR", "testdata/outcomes.lua"},
+		code: 2, want: "sim: 100000000 gpus: at most 1024"},
+
 	// Results never overwritten, never outside the results dir.
 	{name: "a fresh run into a dir that holds a run", args: []string{"run", "-q", "--gpu-backend", "none", "--results-dir", "DIR/a", "DIR/s.lua"},
 		setup: finishedRun, code: 2, want: "--results-dir DIR/a holds an earlier run (results.json): take it up with --resume DIR/a, replace it with --force"},

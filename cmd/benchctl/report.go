@@ -46,7 +46,7 @@ func reportAction(c *cli.Context) error {
 	}
 	data, err := capread.ReadFile(from, capread.ReportBytes)
 	if err != nil {
-		return usageError("report: %v", err)
+		return usageError("report: %v", unwrapPathErr(from, err))
 	}
 	rep, err := json.Decode(data)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -59,6 +60,7 @@ func runCommand() *cli.Command {
 			loadTimeoutFlag(),
 			&cli.StringFlag{Name: "results-dir", Usage: "logs, work dirs and reports (default ./reports/<time>, made new)"},
 			&cli.BoolFlag{Name: "force", Usage: "run into a --results-dir that holds an earlier run, replacing its reports"},
+			&cli.StringFlag{Name: "lua-memory", Value: "1GiB", Usage: "memory the scenarios may hold; a test that passes it ends with an error"},
 			&cli.StringFlag{Name: "resume", Usage: "DIR: take up the interrupted run in its results dir DIR: finished tests are kept, " +
 				"the others run; scenarios, vars and flags left out are taken from DIR's record, and different ones are refused"},
 		}, append(recordFlags(), gpuFlags()...)...),
@@ -217,6 +219,10 @@ func runAction(c *cli.Context) error {
 	if err := checkOutsNotInputs(plan.outs, plan.files, plan.dir); err != nil {
 		return err
 	}
+	budget, err := memoryBudget(c)
+	if err != nil {
+		return err
+	}
 	backend, interval, err := openBackend(c)
 	if err != nil {
 		return err
@@ -252,7 +258,7 @@ func runAction(c *cli.Context) error {
 		fmt.Fprintf(os.Stderr, "resuming %s: %d finished %s kept\n", dir, plan.kept, plural(plan.kept, "test", "tests"))
 	}
 	runErr := runScenarios(ctx, c, plan, rep, engine.Options{
-		Backend: backend, SampleInterval: interval, Log: log,
+		Backend: backend, SampleInterval: interval, Log: log, MemoryBudget: budget,
 		CaseDone: func(r *result.Report) {
 			r.FinishedAt = time.Now()
 			r.Seconds = r.FinishedAt.Sub(r.StartedAt).Seconds()
@@ -269,6 +275,25 @@ func runAction(c *cli.Context) error {
 		printSummary(summaryWriter(plan.outs), rep, dir)
 	}
 	return withHistory(runExit(rep, runErr, writer.err(), signalled()), histErr)
+}
+
+// minMemoryBudget is the smallest --lua-memory: below it benchctl's own
+// heap (reports, GPU timelines) would end tests.
+const minMemoryBudget = 64 << 20
+
+// memoryBudget reads --lua-memory and sets the Go runtime's soft memory
+// limit above it, a backstop that makes the garbage collector work harder
+// before memory runs out, while the engine's guard ends the test.
+func memoryBudget(c *cli.Context) (uint64, error) {
+	budget, err := units.ParseSize(c.String("lua-memory"))
+	if err != nil {
+		return 0, usageError("--lua-memory: %v", err)
+	}
+	if budget < minMemoryBudget || budget > 1<<50 {
+		return 0, usageError("--lua-memory %s: want from 64MiB to 1PiB", c.String("lua-memory"))
+	}
+	debug.SetMemoryLimit(int64(budget) + 512<<20)
+	return budget, nil
 }
 
 // prepareResultsDir makes the results dir (a new one under reports/ when

@@ -53,8 +53,9 @@ type Backend struct {
 	gpm      bool      // the simulated GPUs have GPM figures
 	lastTick time.Time
 
-	mu        sync.Mutex // guards eventOff
+	mu        sync.Mutex // guards eventOff and skipLine
 	eventOff  int64      // where the next watcher reads events.jsonl from
+	skipLine  bool       // the line at eventOff is the rest of one over maxEventRead
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -76,6 +77,9 @@ func New(cfg Config) (*Backend, error) {
 	}
 	if n < 0 {
 		return nil, fmt.Errorf("sim: %d gpus: the count must be positive", n)
+	}
+	if n > MaxGPUs {
+		return nil, fmt.Errorf("sim: %d gpus: at most %d", n, MaxGPUs)
 	}
 	mem := cfg.Memory
 	if mem == 0 {

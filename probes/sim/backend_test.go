@@ -176,6 +176,7 @@ func TestNewErrors(t *testing.T) {
 		cfg  Config
 	}{
 		{"negative count", Config{GPUs: -1}},
+		{"a hundred million GPUs", Config{GPUs: 100000000}},
 		{"dir is a file", Config{Dir: "/dev/null"}},
 	}
 	for _, tt := range tests {

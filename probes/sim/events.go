@@ -8,10 +8,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/benchctl/benchctl/internal/capread"
 	"github.com/benchctl/benchctl/result"
 )
 
@@ -46,7 +46,7 @@ func (b *Backend) WatchEvents(ctx context.Context, ch chan<- result.Event) error
 func (b *Backend) readEvents(ctx context.Context, ch chan<- result.Event, final bool) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	f, err := os.Open(filepath.Join(b.dir, eventsFile))
+	f, err := capread.OpenRegular(filepath.Join(b.dir, eventsFile))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
@@ -68,8 +68,26 @@ func (b *Backend) readEvents(ctx context.Context, ch chan<- result.Event, final 
 	}
 	buf = buf[:n]
 	now := b.now()
+	if b.skipLine {
+		nl := bytes.IndexByte(buf, '\n')
+		if nl < 0 {
+			b.eventOff += int64(len(buf))
+			return nil
+		}
+		b.eventOff += int64(nl + 1)
+		buf, b.skipLine = buf[nl+1:], false
+	}
 	for {
 		nl := bytes.IndexByte(buf, '\n')
+		if nl < 0 && len(buf) == maxEventRead {
+			// A line longer than a pass can read would stop every later
+			// event: it is skipped, and said so.
+			b.eventOff += int64(len(buf))
+			b.skipLine = true
+			send(ctx, ch, result.Event{Seconds: float64(now.UnixNano()) / 1e9, GPU: -1, Kind: "sample_error",
+				Message: fmt.Sprintf("%s: a line over %d bytes skipped", eventsFile, maxEventRead)}, final)
+			return nil
+		}
 		if nl < 0 {
 			return nil // a line still being written waits for the next pass
 		}

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/benchctl/benchctl/internal/capread"
 	"github.com/benchctl/benchctl/result"
 )
 
@@ -34,6 +35,14 @@ var ErrUnknownGPU = errors.New("unknown simulated gpu")
 // ErrCorrupt is returned (wrapped, naming the file) for a state file that cannot
 // be parsed.
 var ErrCorrupt = errors.New("corrupt state file")
+
+// maxStateBytes bounds a state file that is read (a proc file, gpus.json):
+// what the simulated machine writes is a few hundred bytes. State files are
+// read without following links and without waiting on a pipe.
+const maxStateBytes = 1 << 20
+
+// MaxGPUs is the most simulated GPUs a backend has.
+const MaxGPUs = 1024
 
 // gpusDoc is gpus.json.
 type gpusDoc struct {
@@ -119,7 +128,10 @@ func procPID(name string) (int, bool) {
 // error wrapping fs.ErrNotExist; any other problem wraps ErrCorrupt.
 func readProc(dir string, pid int) (procState, error) {
 	path := filepath.Join(dir, procName(pid))
-	data, err := os.ReadFile(path)
+	data, err := capread.ReadRegular(path, maxStateBytes)
+	if errors.Is(err, capread.ErrNotRegular) || errors.Is(err, capread.ErrTooLarge) {
+		return procState{}, fmt.Errorf("read %s: %w: %w", path, ErrCorrupt, err)
+	}
 	if err != nil {
 		return procState{}, fmt.Errorf("read %s: %w", path, err)
 	}
@@ -173,7 +185,7 @@ func writeAtomic(dir, name string, data []byte) error {
 // GPU of it, selected or not.
 func ReadGPUs(dir string) ([]result.GPUInfo, error) {
 	path := filepath.Join(dir, gpusFile)
-	data, err := os.ReadFile(path)
+	data, err := capread.ReadRegular(path, maxStateBytes)
 	if err != nil {
 		return nil, fmt.Errorf("read simulated gpus: %w", err)
 	}

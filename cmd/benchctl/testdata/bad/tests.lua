@@ -55,3 +55,16 @@ case("cwd_missing", function(t) bench.pipeline.run { cmd = { "true" }, cwd = "/n
 case("expect_table", function(t) t:expect({}):eq(1) end)
 case("fasta_huge_len", function(t) bench.data.fasta { sequences = 1, min_len = 1e11, max_len = 1e11 } end)
 case("fasta_gc_nan", function(t) bench.data.fasta { preset = "tiny", gc = 0 / 0 } end)
+
+-- Memory bombs: each ends its test with an error (run with --lua-memory 256MiB).
+case("concat_bomb", function(t)
+  local s = string.rep("x", 64 * 1024 * 1024)
+  local parts = {}
+  for i = 1, 200 do parts[i] = s end
+  return table.concat(parts)
+end)
+case("gsub_amplify", function(t) return string.gsub(string.rep("x", 1e6), "x", string.rep("y", 1000)) end)
+case("table_bomb", function(t) local big = {} for i = 1, 1e9 do big[i] = i end end)
+case("coroutine_bomb", function(t) local cs = {} for i = 1, 2e6 do cs[i] = coroutine.create(function() end) end end)
+case("wrap_recursion", function(t) local function f() return coroutine.wrap(f)() end f() end)
+case("string_doubling", function(t) local s = "x" while true do s = s .. s end end)
