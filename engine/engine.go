@@ -57,7 +57,15 @@ const DefaultLoadTimeout = 30 * time.Second
 // Progress is the engine's current position.
 type Progress struct {
 	Suite, Test, Stage string
-	Started            time.Time
+	Started            time.Time // the test's start
+	// Run is the pipeline run in progress ("" between runs): its name, which
+	// execution it is of how many (warm-ups included), and, from the second
+	// execution on, how long the rest of this run should take, from the mean
+	// of the executions so far (0 when not known).
+	Run              string
+	RunIndex, Runs   int
+	RunStarted       time.Time
+	RunLeftEstimated time.Duration
 }
 
 // Engine runs scenarios. Run it once; it is not safe for concurrent use.

@@ -178,6 +178,7 @@ func (rt *runtime) pipelineRun(L *lua.LState) int {
 	var run result.Run
 	var progress *progressLog
 	total := o.warmup + o.repeat
+	var spent time.Duration
 	for i := 0; i < total; i++ {
 		spec := o.spec
 		if total > 1 {
@@ -187,7 +188,16 @@ func (rt *runtime) pipelineRun(L *lua.LState) int {
 			progress = newProgressLog(o.progress, time.Now())
 			spec.Hooks.Line = progress.line
 		}
+		start := time.Now()
+		rt.engine.setProgress(func(p *Progress) {
+			p.Run, p.RunIndex, p.Runs, p.RunStarted, p.Stage = o.spec.Name, i+1, total, start, ""
+			p.RunLeftEstimated = 0
+			if i > 0 {
+				p.RunLeftEstimated = spent / time.Duration(i) * time.Duration(total-i)
+			}
+		})
 		run = rt.execute(ctx, spec, o.interval)
+		spent += time.Since(start)
 		if run.Class != result.ExitOK || ctx.Err() != nil {
 			break
 		}
@@ -200,7 +210,7 @@ func (rt *runtime) pipelineRun(L *lua.LState) int {
 	}
 	run.Name = o.spec.Name
 	st.c.Runs = append(st.c.Runs, run)
-	rt.engine.setProgress(func(p *Progress) { p.Stage = "" })
+	rt.engine.setProgress(func(p *Progress) { p.Stage, p.Run, p.RunIndex, p.Runs, p.RunLeftEstimated = "", "", 0, 0, 0 })
 	if ctx.Err() != nil {
 		L.RaiseError("interrupted while running %s", strings.Join(run.Argv, " "))
 	}

@@ -124,19 +124,58 @@ func Value(v float64, unit string) string {
 	case "s":
 		return Duration(v)
 	case "%":
-		return Number(v) + "%"
+		return Percent(v)
 	}
 	return Number(v) + " " + unit
 }
 
+// Percent returns a percentage with the precision it deserves: at most one
+// decimal from 10% on ("14.2%", "85%", "100%"), two significant digits
+// below ("5.7%", "0.47%"), and Number's form for what is smaller still.
+func Percent(v float64) string {
+	a := math.Abs(v)
+	switch {
+	case math.IsNaN(v) || math.IsInf(v, 0) || v == 0 || a < 1e-4:
+		return Number(v) + "%"
+	case a >= 10:
+		return trimZeros(strconv.FormatFloat(v, 'f', 1, 64)) + "%"
+	}
+	return significant(v, 2) + "%"
+}
+
 // Spread returns a value and its spread (a standard deviation) with the unit:
 // "4500 seq/h ± 120 seq/h". A zero spread is left out.
+//
+// A plain number's spread has two significant digits and the value as many
+// decimals: "1.24 x ± 0.20 x", not "1.241 x ± 0.1961 x".
 func Spread(v, spread float64, unit string) string {
 	if spread == 0 {
 		return Value(v, unit)
 	}
+	switch unit {
+	case "B", "bytes", "s":
+	default:
+		a := math.Abs(spread)
+		if finite(v) && finite(spread) && a >= 1e-4 && a < 1e15 && math.Abs(v) < 1e15 {
+			d := min(max(1-int(math.Floor(math.Log10(a))), 0), 6)
+			sep := " "
+			if unit == "%" || unit == "" {
+				sep = ""
+			}
+			with := func(x float64) string {
+				s := strconv.FormatFloat(x, 'f', d, 64)
+				if unit != "" {
+					s += sep + unit
+				}
+				return s
+			}
+			return with(v) + " ± " + with(spread)
+		}
+	}
 	return Value(v, unit) + " ± " + Value(spread, unit)
 }
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
 // significant formats v with digits significant digits, trailing zeros removed.
 func significant(v float64, digits int) string {

@@ -78,6 +78,9 @@ func TestValue(t *testing.T) {
 		{"negative bytes", -1536, "B", "-1.5 KiB"},
 		{"seconds as a duration", 192, "s", "3m12s"},
 		{"percent", 87.5, "%", "87.5%"},
+		{"percent to one decimal", 14.1666, "%", "14.2%"},
+		{"small percent, two digits", 0.4667, "%", "0.47%"},
+		{"whole percent", 100, "%", "100%"},
 		{"rate", 4500.25, "seq/h", "4500 seq/h"},
 		{"four significant digits", 12.3456, "ms", "12.35 ms"},
 		{"small", 0.012345, "J", "0.01235 J"},
@@ -105,7 +108,10 @@ func TestSpread(t *testing.T) {
 		want      string
 	}{
 		{"no spread", 4500, 0, "seq/h", "4500 seq/h"},
-		{"spread", 4500, 120.5, "seq/h", "4500 seq/h ± 120.5 seq/h"},
+		{"spread to two significant digits", 4500, 120.5, "seq/h", "4500 seq/h ± 120 seq/h"},
+		{"speed-up", 1.241, 0.1961, "x", "1.24 x ± 0.20 x"},
+		{"value as precise as its spread", 12.3456, 0.0123, "MB", "12.346 MB ± 0.012 MB"},
+		{"percent", 87.46, 1.234, "%", "87.5% ± 1.2%"},
 		{"duration spread", 2.77, 0.62, "s", "2.77s ± 620ms"},
 	}
 	for _, tt := range tests {

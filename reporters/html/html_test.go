@@ -101,7 +101,7 @@ func TestRenderFixture(t *testing.T) {
 		{
 			Name: "metrics with units, tables and runs",
 			Want: []string{
-				"4500 seq/h ± 120.5 seq/h", "60 GiB", "87.5%", "batch size sweep", "60.0 GiB\n(limit)",
+				"4500 seq/h ± 120 seq/h", "60 GiB", "87.5%", "batch size sweep", "60.0 GiB\n(limit)",
 				"python -m virnucpro predict input.fa", "GPU0 peak · util", "60 GiB · 95.5%", ">22.4 GiB<",
 				"exact (accounting)", "sampled (sampled)", "XID", "GPU has fallen off the bus", "512 MiB",
 				"An XID error happened", "100%|##########| 45000/45000", "mean 2.77s ± 620ms over 5 runs",

@@ -22,7 +22,7 @@ type runView struct {
 	XID                      bool
 	GPUs                     *grid
 	Charts                   []timeChart
-	StageKeys                []stageBand // the legend of the charts' stage colours
+	StageKeys                []stageKey // the legend of the charts' stage colours
 	Processes, Events        *grid
 	Orphans, Host            *grid
 	Stdout, Stderr           string
@@ -54,7 +54,7 @@ func buildRun(id string, run result.Run) runView {
 			rv.Charts = append(rv.Charts, gpuCharts(gpu, run.Stages, sp)...)
 		}
 		if len(rv.Charts) > 0 {
-			rv.StageKeys = stageBands(run.Stages, sp)
+			rv.StageKeys = stageLegend(run.Stages)
 		}
 		rv.Processes = processes(g.Processes)
 		rv.Events = events(g.Events)
@@ -115,49 +115,47 @@ func repeat(rs *result.RepeatStats) *grid {
 	}
 }
 
-// stageTable lists the stages with their times and, per GPU, the stage's peak
-// memory and mean utilization. Stages the GPUs saw but the run did not mark
-// come last, without times.
+// stageTable lists each stage once, in the order the stages first start:
+// how many windows it had, its first start and last end, the sum of its
+// windows and, per GPU, its peak memory and mean utilization. Stages the GPUs
+// saw but the run did not mark come last, without times.
 func stageTable(run result.Run) *grid {
 	var gpus []result.GPURun
 	if run.GPU != nil {
 		gpus = run.GPU.GPUs
 	}
-	names := []string{}
+	groups := groupStages(run.Stages)
 	seen := map[string]bool{}
-	for _, st := range run.Stages {
-		seen[st.Name] = true
+	for _, g := range groups {
+		seen[g.Name] = true
 	}
 	for _, g := range gpus {
 		for _, name := range sortedKeys(g.Stages) {
 			if !seen[name] {
 				seen[name] = true
-				names = append(names, name)
+				groups = append(groups, stageGroup{Name: name})
 			}
 		}
 	}
-	if len(run.Stages)+len(names) == 0 {
+	if len(groups) == 0 {
 		return nil
 	}
-	tb := &grid{Header: []string{"Stage", "Start", "End", "Duration"}}
+	tb := &grid{Header: []string{"Stage", "Windows", "First start", "Last end", "Time in stage"}}
 	for _, g := range gpus {
 		tb.Header = append(tb.Header, fmt.Sprintf("GPU%d peak · util", g.Index))
 	}
-	row := func(name string, times []cell) {
-		cells := append([]cell{{Text: text.OneLine(name)}}, times...)
-		for _, g := range gpus {
-			cells = append(cells, cell{Text: stageFigures(g.Stages[name]), Class: "num"})
+	for _, g := range groups {
+		cells := []cell{{Text: text.OneLine(g.Name)}, {}, {}, {}, {}}
+		if g.Windows > 0 {
+			copy(cells[1:], []cell{
+				{Text: fmt.Sprint(g.Windows), Class: "num"}, {Text: format.Duration(g.First), Class: "num"},
+				{Text: format.Duration(g.Last), Class: "num"}, {Text: format.Duration(g.Seconds), Class: "num"},
+			})
+		}
+		for _, gpu := range gpus {
+			cells = append(cells, cell{Text: stageFigures(gpu.Stages[g.Name]), Class: "num"})
 		}
 		tb.Rows = append(tb.Rows, cells)
-	}
-	for _, st := range run.Stages {
-		row(st.Name, []cell{
-			{Text: format.Duration(st.Start), Class: "num"}, {Text: format.Duration(st.End), Class: "num"},
-			{Text: format.Duration(st.End - st.Start), Class: "num"},
-		})
-	}
-	for _, name := range names {
-		row(name, []cell{{}, {}, {}})
 	}
 	return tb
 }

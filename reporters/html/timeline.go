@@ -196,7 +196,8 @@ func peak(s series, xMax, yMax float64, val func(float64) string) *peakMark {
 // the axis is clipped to it, and one without a positive length is dropped.
 func stageBands(stages []result.Stage, span float64) []stageBand {
 	var bands []stageBand
-	for i, st := range stages {
+	shade := stageShades(stages)
+	for _, st := range stages {
 		start, end := clamp(st.Start, 0, span), clamp(st.End, 0, span)
 		if !finite(st.Start) || !finite(st.End) || end <= start {
 			continue
@@ -209,11 +210,76 @@ func stageBands(stages []result.Stage, span float64) []stageBand {
 			W:        px(x1 - x0),
 			LabelX:   px(x0 + 4),
 			Title:    fmt.Sprintf("%s: %s to %s (%s)", name, format.Duration(st.Start), format.Duration(st.End), format.Duration(st.End-st.Start)),
-			Shade:    i % 6,
+			Shade:    shade[st.Name],
 			Labelled: x1-x0 >= charPx*float64(len([]rune(name)))+8,
 		})
 	}
 	return bands
+}
+
+// stageColours is how many stage colours the style sheet has (.shade0...).
+const stageColours = 8
+
+// stageShades gives each stage name its colour, in the order the stages
+// first start: every window of a stage has the stage's colour.
+func stageShades(stages []result.Stage) map[string]int {
+	shade := map[string]int{}
+	for _, st := range stages {
+		if _, ok := shade[st.Name]; !ok {
+			shade[st.Name] = len(shade) % stageColours
+		}
+	}
+	return shade
+}
+
+// stageGroup is one stage name with all its windows.
+type stageGroup struct {
+	Name                 string
+	Windows              int
+	First, Last, Seconds float64 // the first start, the last end, the sum of the windows
+}
+
+// groupStages gathers the windows of each stage, in the order the stages
+// first start.
+func groupStages(stages []result.Stage) []stageGroup {
+	var groups []stageGroup
+	at := map[string]int{}
+	for _, st := range stages {
+		i, ok := at[st.Name]
+		if !ok {
+			i = len(groups)
+			at[st.Name] = i
+			groups = append(groups, stageGroup{Name: st.Name, First: st.Start, Last: st.End})
+		}
+		g := &groups[i]
+		g.Windows++
+		g.First, g.Last = min(g.First, st.Start), max(g.Last, st.End)
+		if d := st.End - st.Start; finite(d) && d > 0 {
+			g.Seconds += d
+		}
+	}
+	return groups
+}
+
+// stageKey is one entry of the stage legend: a stage's colour, its name,
+// how many windows it had and their total time.
+type stageKey struct {
+	Name, Title string
+	Shade       int
+}
+
+// stageLegend is the charts' legend: one entry per stage name.
+func stageLegend(stages []result.Stage) []stageKey {
+	shade := stageShades(stages)
+	var keys []stageKey
+	for _, g := range groupStages(stages) {
+		title := text.OneLine(g.Name) + " " + format.Duration(g.Seconds)
+		if g.Windows > 1 {
+			title += fmt.Sprintf(" in %d windows", g.Windows)
+		}
+		keys = append(keys, stageKey{Name: text.OneLine(g.Name), Title: title, Shade: shade[g.Name]})
+	}
+	return keys
 }
 
 // span is the time axis of a run: its wall time, or as far as its timeline and

@@ -346,8 +346,12 @@ func metrics(ms []result.Metric) *grid {
 		var samples string
 		if n := len(m.Samples); n > 0 {
 			vals := make([]string, 0, min(n, 10))
+			unit := m.Unit
+			if unit == "x" {
+				unit = "s" // a speed-up's samples are the run times it is computed from
+			}
 			for _, s := range m.Samples[:min(n, 10)] {
-				vals = append(vals, format.Value(s, m.Unit))
+				vals = append(vals, format.Value(s, unit))
 			}
 			samples = fmt.Sprintf("%d: %s", n, strings.Join(vals, ", "))
 			if n > 10 {
