@@ -35,9 +35,9 @@ var readmeCommands = map[string]readmeOutcome{
 	`benchctl run --label commit=$(git rev-parse --short HEAD) --label branch=main scenarios/*.lua`: {
 		want: []string{"8 skipped"}},
 	`benchctl history list --label branch=main --since 7d`: {want: []string{"branch=main commit="}},
-	`benchctl history show latest`: {want: []string{"typical sample projected under 10 h"}},
+	`benchctl history show latest`:                         {want: []string{"typical sample projected under 10 h"}},
 	// Without a GPU no test runs a pipeline, so no run figure is recorded.
-	`benchctl history trend run.esm.wall --label branch=main --since 30d`:          {code: 2, want: []string{`no metric "run.esm.wall"`}},
+	`benchctl history trend run.esm.wall --label branch=main --since 30d`:           {code: 2, want: []string{`no metric "run.esm.wall"`}},
 	`benchctl history trend 'run.*.gpu_memory_peak' --format html --out trend.html`: {code: 2, want: []string{`no metric "run.*.gpu_memory_peak"`}},
 	`benchctl history export --csv --label branch=main > history.csv`:               {files: []string{"history.csv"}},
 }
