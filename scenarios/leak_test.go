@@ -89,3 +89,16 @@ func TestLeakVerdicts(t *testing.T) {
 		})
 	}
 }
+
+// TestLeakShapes runs lib.leak on synthetic timelines with known answers
+// (testdata/leak_shapes.lua): flat, allocator growth, a sawtooth, stages that
+// step around the stage, and leaks alone, under a sawtooth, behind allocator
+// growth and in steps.
+func TestLeakShapes(t *testing.T) {
+	dir := t.TempDir()
+	out, err := exec.Command(filepath.Join(bin, "benchctl"), "run", "--gpu-backend", "none", "--results-dir", dir,
+		"testdata/leak_shapes.lua").CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v; failures:\n%s\n%s", err, strings.Join(failures(readReport(t, filepath.Join(dir, "results.json"))), "\n"), out)
+	}
+}
