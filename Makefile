@@ -115,7 +115,7 @@ test-busy:
 		echo "installing stress-ng"; \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq stress-ng) >/dev/null; }
 	@stress-ng --cpu $(BUSY_CPUS) --timeout 3600s >/dev/null 2>&1 & load=$$!; \
-	$(GO) test -count=3 ./scenarios; rc=$$?; \
+	$(GO) test -count=3 -timeout 60m ./scenarios; rc=$$?; \
 	kill $$load; wait $$load 2>/dev/null; exit $$rc
 
 test: test-deps tidy-check build fmt-check vet test-race test-slurm test-go test-python

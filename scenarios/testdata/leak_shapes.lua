@@ -49,18 +49,19 @@ local shapes = {
   { "leak of 100 MiB/s", function(t) return 10 * GiB + 100 * MiB * t end, "rising", 1000 },
   { "leak under a sawtooth", function(t) return 10 * GiB + 100 * MiB * t + sawtooth(0.5, 2 * GiB)(t) end, "rising", 1000 },
   { "leak behind allocator growth", function(t) return 10 * GiB + steps(512 * MiB)(t) + 20 * MiB * t end, "rising", 200 },
-  { "leak in steps of 64 MiB a second", function(t) return 10 * GiB + 64 * MiB * math.floor(t) end, "rising", 640 },
+  -- Steps read at block floors: the rate is within a step of the truth.
+  { "leak in steps of 64 MiB a second", function(t) return 10 * GiB + 64 * MiB * math.floor(t) end, "rising", 640, 0.15 },
 }
 
 bench.test("shapes read as known", function(t)
   for _, s in ipairs(shapes) do
-    local name, f, want, rate = s[1], s[2], s[3], s[4]
+    local name, f, want, rate, tol = s[1], s[2], s[3], s[4], s[5] or 0.1
     local tr = leak.floor_trends(run(f), "esm", 1000, 11250)[1]
     t:expect(tr.shape, name .. ": shape"):eq(want)
     if rate then
       -- 10 s of stage for 1,000 sequences: bytes a second x 10 per 1,000.
-      t:expect(tr.rate / MiB, name .. ": rate per 1000 sequences", "MiB"):ge(rate * 0.9)
-      t:expect(tr.rate / MiB, name .. ": rate per 1000 sequences", "MiB"):le(rate * 1.1)
+      t:expect(tr.rate / MiB, name .. ": rate per 1000 sequences", "MiB"):ge(rate * (1 - tol))
+      t:expect(tr.rate / MiB, name .. ": rate per 1000 sequences", "MiB"):le(rate * (1 + tol))
       t:expect(tr.projected / GiB, name .. ": projected at 11250 sequences", "GiB"):ge(10 + rate * 10.25 / 1024 * 0.9)
     else
       t:expect(tr.projected, name .. ": projected is the floor at the end"):eq(tr.floor_end)
