@@ -108,7 +108,7 @@ test-python:
 
 # The scenario tests three times over while stress-ng keeps BUSY_CPUS cores
 # busy: their verdicts come from the fake pipeline's model of time and memory,
-# not from how loaded the machine is. .ci/run runs it after make test.
+# not from how loaded the machine is.
 BUSY_CPUS ?= 2
 test-busy:
 	@command -v stress-ng >/dev/null 2>&1 || { \

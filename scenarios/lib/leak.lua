@@ -4,11 +4,10 @@
 -- Per GPU, the floor is read from the GPU timeline's bucket minima inside the
 -- stage's windows, on an axis of stage time (the work done through the
 -- stage), with the points at either end below 90% of the median cut (a worker
--- entering late or leaving early). The stage is cut in six blocks of as many
--- points each (of equal time where sampling is regular); each block's floor
--- is its lowest point: memory held all through it, so a working set that
--- climbs and drops within a block (a sawtooth of batches) reads as its
--- trough. From the six floors:
+-- entering late or leaving early). The stage is cut in six blocks of equal
+-- time; each block's floor is its lowest point: memory held all through it,
+-- so a working set that climbs and drops within a block (a sawtooth of
+-- batches) reads as its trough. From the six floors:
 --
 --   rising      the floor keeps rising with the work done (a leak): each of
 --               the last three blocks holds more than the one before, however
@@ -17,7 +16,7 @@
 --               settling to its working size in shrinking steps (one late
 --               step is not a rise that keeps on)
 --   flat        neither
---   unknown     fewer than 9 points: too few to tell
+--   unknown     fewer than 9 points, or a block with none: too few to tell
 --
 -- The rate is the slope through the last three blocks' floors, per 1,000
 -- sequences through the stage on that GPU. The projection carries the floor
@@ -27,8 +26,8 @@
 -- cycles fewer than six times through the stage cannot be told from a leak.
 local M = {}
 
--- blocks is how many parts, of as many points each, the floor is read in; a
--- shape is read from min_points points or more.
+-- blocks is how many parts of equal stage time the floor is read in; a
+-- shape is read from min_points points or more, one in each block at least.
 local blocks = 6
 local min_points = 9
 
@@ -64,15 +63,22 @@ local function trim(pts)
   return out
 end
 
--- floors cuts pts, in order, in blocks of as many points each and returns
--- each block's lowest point ({x, y}, the first of equals). Blocks of points
--- rather than of time: a sampler that stalls on a busy machine leaves gaps,
--- never an empty block.
+-- floors cuts pts in blocks of equal stage time and returns each block's
+-- lowest point ({x, y}, the first of equals), or nil when a block holds none
+-- (a sampler stalled by a busy machine): too few to tell. Blocks of time, not
+-- of points, so that samples bunched in one part of the stage cannot move a
+-- step of the allocator into the last blocks.
 local function floors(pts)
+  local x0, x1 = pts[1][1], pts[#pts][1]
+  local width = (x1 - x0) / blocks
+  if width <= 0 then return nil end
   local out = {}
-  for i, p in ipairs(pts) do
-    local k = math.floor((i - 1) * blocks / #pts) + 1
+  for _, p in ipairs(pts) do
+    local k = math.min(blocks, math.floor((p[1] - x0) / width) + 1)
     if not out[k] or p[2] < out[k][2] then out[k] = p end
+  end
+  for k = 1, blocks do
+    if not out[k] then return nil end
   end
   return out
 end
