@@ -87,6 +87,10 @@ func (m *matcher) show(x lua.LValue) string {
 		return fmt.Sprintf("%q", string(v))
 	case lua.LNumber:
 		return format.Value(float64(v), m.unit)
+	case lua.LBool:
+		return v.String()
+	case *lua.LNilType:
+		return "nil"
 	}
 	return cellString(x)
 }
