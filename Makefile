@@ -12,7 +12,7 @@ export CGO_CFLAGS := -Wno-deprecated-declarations
 PYTHON    ?= python3
 # A fake pipeline that meets the plan's thresholds, fast enough for a demo.
 # Per-sequence time dominates start-up, so speed-ups stand well above timing noise.
-FAKEPIPE_KNOBS ?= --time-per-seq 20ms --startup 10ms --load-time 150ms --streams-speedup 30%
+FAKEPIPE_KNOBS ?= --time-per-seq 40ms --startup 10ms --load-time 150ms --streams-speedup 30% --util 95
 
 .PHONY: all build build-deps run test vet fmt-check tidy-check schema test-go test-race test-python test-deps test-postgres test-postgres-down test-slurm test-slurm-down clean test-busy
 

@@ -47,6 +47,7 @@ var benchModule = map[string]map[string]benchFunc{
 	"bench.data": {
 		"fasta":   (*runtime).fasta,
 		"presets": (*runtime).presets,
+		"text":    (*runtime).dataText,
 	},
 	"bench.pipeline": {
 		"run": (*runtime).pipelineRun,

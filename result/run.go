@@ -28,6 +28,7 @@ type Run struct {
 	Class     ExitClass `json:"class"`
 	Error     string    `json:"error,omitempty"` // why it could not start, or what ended it
 	OOMLine   string    `json:"oom_line,omitempty"`
+	OOMStream string    `json:"oom_stream,omitempty"` // "stdout" or "stderr": where OOMLine was printed
 	PID       int       `json:"pid,omitempty"`
 	// PIDStart is when PID started, in clock ticks after boot
 	// (/proc/PID/stat field 22): with PID it names the process for its

@@ -25,7 +25,7 @@ local full = bench.var_number("full_sequences", 45000)
 -- A bound on the floor's rise over the stage whatever its shape (MiB), when set.
 local floor_limit = bench.var_number("floor_rise_limit_mb", nil)
 
-bench.test("memory returns to baseline", function(t)
+virnuc.test("memory returns to baseline", function(t)
   t:require_gpus(1)
   local input = bench.data.fasta { preset = virnuc.pick { quick = "small", plan = "medium" }, seed = 42 }
   local before = bench.gpu.settle { seconds = 1 }
@@ -46,7 +46,7 @@ bench.test("memory returns to baseline", function(t)
   end
   leak.check(t, run, { stage = leak_stage, sequences = input.sequences, gpus = #virnuc.gpus(),
     full_sequences = full, rate_limit_mb = rate_limit, floor_limit_mb = floor_limit })
-  t:expect(run.oom_line or "", "out-of-memory text in stderr"):eq("")
+  t:expect(run.oom_line or "", "out-of-memory text in the output (" .. (run.oom_stream or "none") .. ")"):eq("")
   local orphans = (run.gpu or {}).orphans or {}
   for _, o in ipairs(orphans) do
     t:log(string.format("orphan pid %d held %s on GPU %d (ended)", o.pid, bench.format_bytes(o.bytes), o.gpu))

@@ -22,7 +22,7 @@ local configs = {
   { name = "all", opts = { streams = true, persistent = true } },
 }
 
-bench.test("no optimization is slower than the baseline", function(t)
+virnuc.test("no optimization is slower than the baseline", function(t)
   t:require_gpus(1)
   local n = virnuc.pick { smoke = 100, quick = 200, plan = 2500 }
   local input = bench.data.fasta { sequences = n, min_len = 200, max_len = 2000, seed = 11 }

@@ -10,7 +10,7 @@ bench.suite {
 
 local max_fraction = bench.var_number("max_fraction", 0.95)
 
-bench.test("every stage peak below 95% of GPU memory", function(t)
+virnuc.test("every stage peak below 95% of GPU memory", function(t)
   t:require_gpus(1)
   local input = bench.data.fasta { preset = virnuc.pick { quick = "small", plan = "typical" }, seed = 5 }
   local run = virnuc.run(t, "stages", input, { parallel = true, persistent = true, streams = true })

@@ -43,7 +43,7 @@ local function recommendation(r, overhead)
   return "Recommendation: do not use --persistent-models: " .. how
 end
 
-bench.test("persistent models pay for their memory", function(t)
+virnuc.test("persistent models pay for their memory", function(t)
   t:require_gpus(1)
   local n = virnuc.pick { smoke = 100, quick = 300, plan = 5000 }
   local input = bench.data.fasta { sequences = n, min_len = 200, max_len = 2000, seed = 9 }

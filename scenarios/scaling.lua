@@ -23,7 +23,7 @@ local function busy(g, seconds)
   return (u and u.count > 0 and u.mean or 0) / 100 * seconds
 end
 
-bench.test("throughput scales with the GPU count", function(t)
+virnuc.test("throughput scales with the GPU count", function(t)
   t:require_gpus(2)
   local all = virnuc.gpus()
   if #all < 2 then t:skip("needs at least 2 GPUs, " .. #all .. " visible") end

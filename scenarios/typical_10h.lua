@@ -63,7 +63,7 @@ local function check_against_run(t, choice, n)
   t:expect(math.abs(err) * 100, "projection error at " .. n .. " sequences", "%"):le(verify_tolerance * 100)
 end
 
-bench.test("typical sample projected under 10 h", function(t)
+virnuc.test("typical sample projected under 10 h", function(t)
   t:require_gpus(1)
   local sizes = virnuc.pick { smoke = { 1, 2 }, quick = { 60, 150, 300 }, plan = { 1250, 2500, 5000 } }
   if #sizes_var > 0 then
@@ -127,7 +127,7 @@ bench.test("typical sample projected under 10 h", function(t)
   -- NVML's utilization says a kernel was running; GPM's SM activity says how
   -- much of the GPU worked. The floor is judged on SM activity where the GPUs
   -- have GPM (Hopper and later), on NVML's figure elsewhere, and says which.
-  local g = virnuc.gpu_figures(last.run, { "dnabert", "esm" })
+  local g = virnuc.gpu_figures(last.run, virnuc.model_stages)
   if g.utilization then
     t:metric("gpu_utilization", g.utilization, "%", { better = "higher" })
   end

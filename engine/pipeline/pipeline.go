@@ -298,10 +298,14 @@ func readOutput(s Spec, run *result.Run, st *stager, outPipe, errPipe io.Reader,
 	onLine := func(stream string, tl *tail) func(string) {
 		return func(line string) {
 			tl.add(line)
-			if stream == "stderr" && oomText.MatchString(line) {
+			// Out-of-memory text counts on either stream: PyTorch's error
+			// goes to stderr, but a pipeline that logs it (VirNucPro's
+			// "OUT OF MEMORY ERROR" banner, through logging) prints it on
+			// stdout. The first line wins, and its stream is recorded.
+			if oomText.MatchString(line) {
 				oomMu.Lock()
 				if run.OOMLine == "" {
-					run.OOMLine = line
+					run.OOMLine, run.OOMStream = line, stream
 				}
 				oomMu.Unlock()
 			}

@@ -1,20 +1,29 @@
 -- lib.virnuc: what every VirNucPro validation scenario shares: the pipeline
--- command from --var pipeline, the GPUs from --var gpus, the preset sizes, the
--- stage markers and the argv builder.
+-- command from --var pipeline, the GPUs from --var gpus, the preset sizes, and
+-- the pipeline's profile (--var profile, lib/profiles/NAME.lua): its stage
+-- markers, option names, output streams and figures. The default profile is
+-- VirNucPro's multi-GPU fork's ("virnucpro").
 local bench = require("bench")
 local M = {}
 
--- The stage lines VirNucPro (and both shipped stand-ins) print on stderr.
-M.stages = {
-  { "load", "Stage: Loading models" },
-  { "translation", "Stage: Translating" },
-  { "dnabert", "Stage: DNABERT" },
-  { "esm", "Stage: ESM%-2" },
-  { "merge", "Stage: Merging" },
-  { "predict", "Stage: Predicting" },
-  { "consensus", "Stage: Consensus" },
-}
-M.stage_names = { "translation", "dnabert", "esm", "merge" }
+M.profile_name = bench.var("profile", "virnucpro")
+if not M.profile_name:match("^[%w_]+$") then
+  error(string.format("--var profile=%q: want a profile name such as virnucpro or legacy", M.profile_name), 0)
+end
+do
+  local ok, p = pcall(require, "lib.profiles." .. M.profile_name)
+  if not ok then
+    error(string.format("--var profile=%q: no such profile (scenarios/lib/profiles/%s.lua): %s",
+      M.profile_name, M.profile_name, tostring(p)), 0)
+  end
+  M.profile = p
+end
+local profile = M.profile
+
+-- The stage markers ({ key, pattern }), and the stages checked for memory.
+M.stages = profile.stages
+M.stage_names = profile.memory_stages
+M.model_stages = profile.model_stages
 
 M.pipeline = bench.var("pipeline", "python -m virnucpro")
 M.preset = bench.var("preset", "plan")
@@ -51,49 +60,187 @@ function M.gpus()
   return out
 end
 
+-- global_args are the arguments before the subcommand: the configuration
+-- file that sets sequences per file, where the profile takes it so. Written
+-- into the running test's work directory.
+local function global_args()
+  local pf = profile.per_file or {}
+  if per_file <= 0 or not pf.global_flag then return {} end
+  local path = bench.data.text { name = pf.file, content = string.format(pf.template, per_file) }
+  return { pf.global_flag, path }
+end
+
 -- command builds the pipeline's argv for one input and output folder.
 -- opts: parallel, persistent, streams (true/false/nil), esm_batch,
 -- dnabert_batch, expandable, gpus (list), extra (list of further flags).
 function M.command(input, outdir, opts)
   opts = opts or {}
-  local args = { "predict", input, "-o", outdir }
+  local f = profile.flags
+  local args = global_args()
   local function add(...) for _, a in ipairs({ ... }) do args[#args + 1] = tostring(a) end end
+  add(profile.subcommand, input, f.output, outdir)
+  -- Every run gets a fresh output folder; --force as well, so that repeated
+  -- runs of one command (bench.pipeline.run's runs and warmup) overwrite it.
+  if f.force then add(f.force) end
   local gpus = opts.gpus or M.gpus()
-  if opts.parallel then add("--parallel") end
-  add("--gpus", table.concat(gpus, ","))
-  if opts.persistent then add("--persistent-models") end
-  if opts.streams == true then add("--cuda-streams") elseif opts.streams == false then add("--no-cuda-streams") end
-  if opts.esm_batch then add("--esm-batch-size", opts.esm_batch) end
-  if opts.dnabert_batch then add("--dnabert-batch-size", opts.dnabert_batch) end
-  if opts.expandable then add("--expandable-segments") end
-  if per_file > 0 then add("--sequences-per-file", per_file) end
+  if opts.parallel then add(f.parallel) end
+  add(f.gpus, table.concat(gpus, ","))
+  if opts.persistent then add(f.persistent) end
+  if opts.streams == true then add(f.streams_on) elseif opts.streams == false then add(f.streams_off) end
+  if opts.esm_batch then add(f.esm_batch, opts.esm_batch) end
+  if opts.dnabert_batch then add(f.dnabert_batch, opts.dnabert_batch) end
+  if opts.expandable then add(f.expandable) end
+  if per_file > 0 and (profile.per_file or {}).flag then add(profile.per_file.flag, per_file) end
   for _, a in ipairs(opts.extra or {}) do add(a) end
   for _, a in ipairs(bench.split(pipeline_flags)) do add(a) end
   return bench.split(M.pipeline, args)
 end
 
+-- outdir returns a fresh output folder for a run: the pipeline may refuse
+-- (or prompt about) one that exists.
+local runs_made = 0
+function M.outdir(t, name)
+  runs_made = runs_made + 1
+  return string.format("%s/out_%s_%d", t.workdir, name, runs_made)
+end
+
 -- run runs the pipeline once (or run_opts.runs times) on input and returns the result.
+-- Its own figures (the profile's) are recorded as metrics of the test, named
+-- <run name>_<figure>, when the test ends (see M.test); run_opts.figures =
+-- false leaves them out.
+local pending = setmetatable({}, { __mode = "k" })
 function M.run(t, name, input, opts, run_opts)
   run_opts = run_opts or {}
-  return bench.pipeline.run {
+  local run = bench.pipeline.run {
     name = name,
-    cmd = M.command(input.path, t.workdir .. "/" .. name, opts),
+    cmd = M.command(input.path, M.outdir(t, name), opts),
     stages = M.stages,
     timeout = run_opts.timeout or M.timeout,
     runs = run_opts.runs,
     warmup = run_opts.warmup,
     sample_every = run_opts.sample_every,
     progress = run_opts.progress ~= "" and run_opts.progress or nil,
+    oom_exit_code = run_opts.oom_exit_code,
+    tail_lines = profile.tail_lines,
   }
+  M.note_inert(t, opts)
+  if run_opts.figures ~= false then
+    pending[t] = pending[t] or {}
+    table.insert(pending[t], { run = run, name = name })
+  end
+  return run
+end
+
+-- test is bench.test for these scenarios: after the test's own verdicts and
+-- metrics, it records the pipeline's own figures of each run (as
+-- <run name>_<figure>), so that they follow the scenario's metrics.
+function M.test(name, fn, opts)
+  bench.test(name, function(t)
+    fn(t)
+    for _, p in ipairs(pending[t] or {}) do M.record_figures(t, p.run, p.name) end
+    pending[t] = nil
+  end, opts)
+end
+
+-- inert lists the flags of opts that, on this profile's pipeline, never reach
+-- the work: { { flag, why }, ... }.
+function M.inert(opts)
+  return profile.inert(opts or {}, #M.gpus())
+end
+
+-- note_inert logs, once per test and flag, the flags of opts that do not
+-- reach the work: their comparisons measure noise.
+local inert_noted = setmetatable({}, { __mode = "k" })
+function M.note_inert(t, opts)
+  inert_noted[t] = inert_noted[t] or {}
+  for _, f in ipairs(M.inert(opts)) do
+    if not inert_noted[t][f[1]] then
+      inert_noted[t][f[1]] = true
+      t:log(string.format("%s does not reach the work here (%s profile): %s", f[1], profile.name, f[2]))
+    end
+  end
+end
+
+local function number(s)
+  if s == nil then return nil end
+  return tonumber((s:gsub(",", "")))
+end
+
+-- figures reads the pipeline's own figures from a run's output (both streams'
+-- tails): { [metric] = { value, unit, better } }, and per stage,
+-- fork_stage_<key>_seconds.
+function M.figures(run)
+  local text = (run.stdout or "") .. "\n" .. (run.stderr or "")
+  local out = {}
+  for _, fig in ipairs(profile.figures or {}) do
+    local vals = {}
+    for v in text:gmatch(fig.pattern) do vals[#vals + 1] = number(v) end
+    if #vals > 0 then
+      local v = vals[#vals]
+      if fig.combine == "sum" or fig.combine == "mean" then
+        v = 0
+        for _, x in ipairs(vals) do v = v + x end
+        if fig.combine == "mean" then v = v / #vals end
+      end
+      out[fig.metric] = { value = v, unit = fig.unit, better = fig.better }
+    end
+  end
+  if profile.stage_time then
+    for _, s in ipairs(profile.stage_list or {}) do
+      local pat = profile.stage_time[1] .. s[2]:gsub("[%^%$%(%)%%%.%[%]%*%+%-%?]", "%%%0") .. profile.stage_time[2]
+      local v = number(text:match(pat))
+      if v then out["fork_stage_" .. s[1] .. "_seconds"] = { value = v, unit = "s", better = "lower" } end
+    end
+  end
+  return out
+end
+
+-- record_figures records a run's own figures as metrics named
+-- <prefix>_<metric>, in a stable order.
+function M.record_figures(t, run, prefix)
+  local figs = M.figures(run)
+  local names = {}
+  for k in pairs(figs) do names[#names + 1] = k end
+  table.sort(names)
+  for _, k in ipairs(names) do
+    local f = figs[k]
+    local opts = nil
+    if f.better then opts = { better = f.better } end
+    t:metric((prefix and prefix ~= "" and (prefix .. "_") or "") .. k, f.value, f.unit or "", opts)
+  end
+end
+
+-- oom returns the out-of-memory line a run printed and the stream it came
+-- from, or nil.
+function M.oom(run)
+  if run.oom_line and run.oom_line ~= "" then return run.oom_line, run.oom_stream end
+  return nil
+end
+
+-- last_lines gives the last line of each stream and the first line that says
+-- why the pipeline failed (the profile's failure patterns), for a log.
+local function why(run)
+  local parts = {}
+  for _, pat in ipairs(profile.failure_patterns or {}) do
+    for _, stream in ipairs({ "stdout", "stderr" }) do
+      local m = (run[stream] or ""):match(pat)
+      if m then parts[#parts + 1] = stream .. ": " .. m; break end
+    end
+    if #parts > 0 then break end
+  end
+  for _, stream in ipairs({ "stdout", "stderr" }) do
+    local last = (run[stream] or ""):match("([^\n]*)$") or ""
+    if last ~= "" then parts[#parts + 1] = "last " .. stream .. " line: " .. last end
+  end
+  return table.concat(parts, "; ")
 end
 
 -- expect_ok fails the test with the pipeline's own words when it did not exit 0.
 function M.expect_ok(t, run, what)
   local ok = t:expect(run.class, (what or "pipeline") .. " exit class"):eq("ok")
   if not ok then
-    local last = run.stderr:match("([^\n]*)$") or ""
-    t:log(string.format("%s: exit %d (%s) %s; last stderr line: %s", what or "pipeline",
-      run.exit_code, run.class, run.error or "", last))
+    t:log(string.format("%s: exit %d (%s) %s; %s", what or "pipeline",
+      run.exit_code, run.class, run.error or "", why(run)))
   end
   return ok
 end

@@ -106,3 +106,26 @@ func (f boolSetter) Set(s string) error {
 	*f.p = f.v == on
 	return nil
 }
+
+// modelTypeFlag is the fork's -m/--model-type: 300, 500 or custom (a model of
+// 500 bp chunks, from -p).
+type modelTypeFlag struct{ p *int }
+
+func (f modelTypeFlag) String() string {
+	if f.p == nil {
+		return "500"
+	}
+	return strconv.Itoa(*f.p)
+}
+
+func (f modelTypeFlag) Set(s string) error {
+	switch s {
+	case "300":
+		*f.p = 300
+	case "500", "custom":
+		*f.p = 500
+	default:
+		return fmt.Errorf("'%s' is not one of '300', '500', 'custom'", s)
+	}
+	return nil
+}

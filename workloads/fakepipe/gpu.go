@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math/bits"
+	"os"
 	"time"
 
 	"github.com/benchctl/benchctl/probes/sim"
@@ -15,6 +16,38 @@ const mergedBytes = 3328 * 4
 // model is one of the two language models, as the stage lines, the stage keys
 // and the batch-size flags name it.
 type model struct{ key, name, batchFlag string }
+
+// budget is the work's token budget for m.
+func (m model) budget(w *gpuWork) *int {
+	if m.key == stDNABERT {
+		return &w.dnaBudget
+	}
+	return &w.esmBudget
+}
+
+// tokens are the token lengths of m's items over recs: a chunk each for
+// DNABERT-S, six frames a chunk for ESM-2.
+func (m model) tokens(recs []record, modelType int) []int {
+	var out []int
+	for _, c := range chunkReads(recs, modelType) {
+		if m.key == stDNABERT {
+			out = append(out, dnaTokens(c))
+			continue
+		}
+		for range framesPerRead {
+			out = append(out, esmTokens(c))
+		}
+	}
+	return out
+}
+
+// mem is the memory m's weights take.
+func (m model) mem(o *options) uint64 {
+	if m.key == stDNABERT {
+		return o.dnabertMem
+	}
+	return o.modelMem
+}
 
 var (
 	dnabert = model{key: stDNABERT, name: "DNABERT-S", batchFlag: "dnabert-batch-size"}
@@ -30,53 +63,76 @@ type gpuStats struct {
 	ModelEnd int64 `json:"model_end_ns"`
 }
 
-// gpuWork is one process's share of the models' work on one GPU: its files,
-// each through DNABERT-S, ESM-2, the merge and the MLP.
+// gpuWork is one process's share of the models' work on one GPU: each model
+// stage over its files, then (in the main process) the merge and the MLP.
 type gpuWork struct {
 	opt *options
 	log logger
 	dev *device
+	gpu int
 	// The token budgets, halved on out of memory with --oom-mode reduce and
 	// kept halved for the rest of the run.
 	dnaBudget, esmBudget int
 	batches              int
-	modelBatches         map[string]int // batches run, per model key
-	done                 int            // sequences through every stage, for --ramp-seqs and the progress lines
+	modelBatches         map[string]int    // batches run, per model key
+	done                 int               // sequences through the current model stage, for --ramp-seqs and the progress lines
+	items, used, padded  int               // items embedded, their tokens, and the tokens of their padded batches
+	loaded               map[string]uint64 // model key -> bytes it holds
 }
 
-// runGPU runs recs, split in files of --sequences-per-file, on gpu and then,
-// whatever happened short of a crash or a hang, leaves the --orphan.
-func runGPU(opt *options, proc *sim.Proc, gpu int, recs []record, log logger, stdout io.Writer) (gpuStats, error) {
+func newGPUWork(opt *options, proc *sim.Proc, gpu int, log logger) (*gpuWork, error) {
 	dev, err := newDevice(proc, gpu, opt.expandable)
 	if err != nil {
-		return gpuStats{}, err
+		return nil, err
 	}
-	w := &gpuWork{opt: opt, log: log, dev: dev, dnaBudget: opt.dnabertBatch, esmBudget: opt.esmBatch, modelBatches: map[string]int{}}
-	err = w.run(recs, stdout)
-	if oerr := leaveOrphan(opt, gpu, stdout); oerr != nil && err == nil {
-		err = oerr
-	}
-	return gpuStats{PeakAlloc: dev.peakAlloc, PeakReserved: dev.peakReserved, ModelEnd: clock.now().UnixNano()}, err
+	return &gpuWork{opt: opt, log: log, dev: dev, gpu: gpu, dnaBudget: opt.dnabertBatch, esmBudget: opt.esmBatch,
+		modelBatches: map[string]int{}, loaded: map[string]uint64{}}, nil
 }
 
-func (w *gpuWork) run(recs []record, stdout io.Writer) error {
+// finish returns the process's memory figures and, when orphan is set (the
+// last GPU work of this GPU), leaves the --orphan, whatever happened short of
+// a crash or a hang.
+func (w *gpuWork) finish(err error, stdout io.Writer, orphan bool) (gpuStats, error) {
+	if orphan {
+		if oerr := leaveOrphan(w.opt, w.gpu, stdout); oerr != nil && err == nil {
+			err = oerr
+		}
+	}
+	return gpuStats{PeakAlloc: w.dev.peakAlloc, PeakReserved: w.dev.peakReserved, ModelEnd: clock.now().UnixNano()}, err
+}
+
+// files splits recs in files of sequences_per_file.
+func (w *gpuWork) files(recs []record) [][]record {
 	per := w.opt.seqsPerFile
-	files := (len(recs) + per - 1) / per
-	for i := 0; i < files; i++ {
-		file := recs[i*per : min((i+1)*per, len(recs))]
-		fmt.Fprintf(stdout, "%sfile %d/%d: %d sequences\n", w.log.prefix, i+1, files, len(file))
+	var out [][]record
+	for i := 0; i < len(recs); i += per {
+		out = append(out, recs[i:min(i+per, len(recs))])
+	}
+	return out
+}
+
+// phase runs model m over recs, file by file: the model loads once per file,
+// or once with --persistent-models (then it stays loaded).
+func (w *gpuWork) phase(m model, recs []record) error {
+	files := w.files(recs)
+	w.done = 0
+	for i, file := range files {
+		w.log.line("Processing %s file %d/%d: %d sequences", m.name, i+1, len(files), len(file))
 		if i == 0 || !w.opt.persistent {
-			if err := w.load(); err != nil {
+			if err := w.load(m); err != nil {
 				return err
 			}
 		}
-		if err := w.file(file); err != nil {
+		total := scaled(w.opt.stageTime(m.key, len(file)), w.ramp(len(file)))
+		if err := w.embed(m, m.budget(w), m.tokens(file, w.opt.modelType), total); err != nil {
 			return err
 		}
 		w.done += len(file)
 		w.log.line("Progress: %d/%d sequences", w.done, len(recs))
+		w.done += len(file)
+		w.log.line("Progress: %d/%d sequences", w.done, len(recs))
 		if !w.opt.persistent {
-			if err := w.dev.setModels(0); err != nil {
+			if err := w.unload(m); err != nil {
 				return err
 			}
 		}
@@ -84,10 +140,10 @@ func (w *gpuWork) run(recs []record, stdout io.Writer) error {
 	return nil
 }
 
-// load loads DNABERT-S, then ESM-2, at no utilization.
-func (w *gpuWork) load() error {
+// load loads model m, at no utilization.
+func (w *gpuWork) load(m model) error {
 	o := w.opt
-	w.log.stage("Loading models")
+	w.log.line("Loading %s model", m.name)
 	scale := 1.0
 	if o.persistent {
 		scale += o.persistentOverhead
@@ -96,55 +152,51 @@ func (w *gpuWork) load() error {
 		return err
 	}
 	pause(o.loadTime / 2)
-	if err := w.dev.setModels(uint64(float64(o.dnabertMem) * scale)); err != nil {
-		return err
-	}
-	pause(o.loadTime - o.loadTime/2)
-	if err := w.dev.setModels(uint64(float64(o.dnabertMem+o.modelMem) * scale)); err != nil {
+	w.loaded[m.key] = uint64(float64(m.mem(o)) * scale)
+	if err := w.dev.setModels(w.modelBytes()); err != nil {
 		return err
 	}
 	return o.checkpoint(w.log, stLoad)
 }
 
-// file runs one file's reads through the models.
-func (w *gpuWork) file(recs []record) error {
+func (w *gpuWork) unload(m model) error {
+	delete(w.loaded, m.key)
+	return w.dev.setModels(w.modelBytes())
+}
+
+func (w *gpuWork) modelBytes() uint64 {
+	var sum uint64
+	for _, b := range w.loaded {
+		sum += b
+	}
+	return sum
+}
+
+// merge and predict run over all recs in the main process: the merged
+// 3328-d features, then the MLP. Their time is shared by pool processes
+// (the fork merges on a CPU pool of --threads, one per GPU by default, and
+// the MLP's batches are small beside the language models').
+func (w *gpuWork) merge(recs []record, pool int) error {
 	o := w.opt
-	chunks := chunkReads(recs, o.modelType)
-	dna := make([]int, len(chunks))
-	esm := make([]int, 0, len(chunks)*framesPerRead)
-	for i, c := range chunks {
-		dna[i] = dnaTokens(c)
-		for range framesPerRead {
-			esm = append(esm, esmTokens(c))
-		}
-	}
-	ramp := w.ramp(len(recs))
-	if err := w.embed(dnabert, &w.dnaBudget, dna, scaled(o.stageTime(stDNABERT, len(recs)), ramp)); err != nil {
-		return err
-	}
-	if err := w.embed(esm2, &w.esmBudget, esm, scaled(o.stageTime(stESM, len(recs)), ramp)); err != nil {
-		return err
-	}
-	features := uint64(len(esm)) * mergedBytes
-	w.log.stage("Merging features to 3328-d")
 	if err := w.enterStage(stMerge); err != nil {
 		return err
 	}
-	if err := w.dev.allocate(features, o.util/4); err != nil {
+	if err := w.dev.allocate(w.features(recs), o.util/4); err != nil {
 		return err
 	}
-	pause(scaled(o.stageTime(stMerge, len(recs)), ramp))
-	if err := o.checkpoint(w.log, stMerge); err != nil {
-		return err
-	}
-	w.log.stage("Predicting with MLP")
+	pause(scaled(o.stageTime(stMerge, len(recs)), w.rampFrom(0, len(recs))) / time.Duration(pool))
+	return o.checkpoint(w.log, stMerge)
+}
+
+func (w *gpuWork) predict(recs []record, pool int) error {
+	o := w.opt
 	if err := w.enterStage(stPredict); err != nil {
 		return err
 	}
-	if err := w.dev.allocate(2*features, o.util); err != nil {
+	if err := w.dev.allocate(2*w.features(recs), o.util); err != nil {
 		return err
 	}
-	pause(scaled(o.stageTime(stPredict, len(recs)), ramp))
+	pause(scaled(o.stageTime(stPredict, len(recs)), w.rampFrom(0, len(recs))) / time.Duration(pool))
 	if err := o.checkpoint(w.log, stPredict); err != nil {
 		return err
 	}
@@ -163,16 +215,19 @@ func (w *gpuWork) enterStage(key string) error {
 	return w.dev.setHeld(uint64(float64(w.opt.stageWorkingSet)*stageSetShare[key]), w.dev.saw)
 }
 
-// ramp is the mean cost factor of the next n sequences of this process under
-// --ramp-seqs: sequence i costs 1 + (factor-1) * (1 - i/N) times the steady
-// cost while i < N, then 1.
-func (w *gpuWork) ramp(n int) float64 {
+// ramp is the mean cost factor of the next n sequences of the current model
+// stage under --ramp-seqs: sequence i costs 1 + (factor-1) * (1 - i/N) times
+// the steady cost while i < N, then 1.
+func (w *gpuWork) ramp(n int) float64 { return w.rampFrom(w.done, n) }
+
+// rampFrom is ramp for sequences from..from+n.
+func (w *gpuWork) rampFrom(from, n int) float64 {
 	o := w.opt
 	if o.rampSeqs == 0 || n == 0 {
 		return 1
 	}
 	sum := 0.0
-	for i := w.done; i < w.done+n; i++ {
+	for i := from; i < from+n; i++ {
 		sum += 1 + (o.rampFactor-1)*max(0, 1-float64(i)/float64(o.rampSeqs))
 	}
 	return sum / float64(n)
@@ -182,11 +237,15 @@ func scaled(d time.Duration, f float64) time.Duration {
 	return time.Duration(float64(d) * f)
 }
 
+func (w *gpuWork) features(recs []record) uint64 {
+	return uint64(len(chunkReads(recs, w.opt.modelType))*framesPerRead) * mergedBytes
+}
+
 // embed runs model m over items of the given token lengths, in batches of
 // *budget padded tokens, taking total time in proportion to the tokens.
 func (w *gpuWork) embed(m model, budget *int, lengths []int, total time.Duration) error {
 	o := w.opt
-	w.log.stage("%s features (batch %d tokens)", m.name, *budget)
+	w.log.line("%s features (batch %d tokens)", m.name, *budget)
 	if err := w.enterStage(m.key); err != nil {
 		return err
 	}
@@ -215,6 +274,7 @@ func (w *gpuWork) embed(m model, budget *int, lengths []int, total time.Duration
 		for _, i := range b {
 			unpadded += lengths[i]
 		}
+		w.items, w.used, w.padded = w.items+len(b), w.used+unpadded, w.padded+tokens
 		if err := w.batch(m, act, time.Duration(float64(total)*float64(unpadded)/float64(sum))); err != nil {
 			return err
 		}
@@ -269,23 +329,34 @@ func (w *gpuWork) outOfMemory(m model, budget *int, tokens int, act uint64, memb
 	switch w.opt.oomMode {
 	case oomReduce:
 		if members <= 1 {
-			w.log.line("torch.OutOfMemoryError: CUDA out of memory. %s", w.dev.describe(act))
-			return &exitErr{code: exitOOM, msg: fmt.Sprintf("CUDA out of memory at the smallest batch size (%d tokens)", tokens)}
+			return w.oomError(act, fmt.Sprintf("CUDA out of memory at the smallest batch size (%d tokens)", tokens))
 		}
 		half := max(1, min(*budget, tokens)/2)
-		w.log.line("CUDA out of memory at batch of %d tokens; reducing batch size to %d", tokens, half)
+		w.log.warn("CUDA out of memory at batch of %d tokens; reducing batch size to %d", tokens, half)
 		*budget = half
 		return nil
 	case oomCrash:
-		w.log.line("Traceback (most recent call last):")
-		w.log.line(`  File "virnucpro/pipeline/features.py", line 212, in extract_features`)
-		w.log.line("    out = model(tokens)  # %s, batch of %d tokens", m.name, tokens)
-		w.log.line("RuntimeError: CUDA error: out of memory")
-		w.log.line("CUDA kernel errors might be asynchronously reported at some other API call, so the stacktrace below might be incorrect.")
+		// An uncaught error's traceback, as Python prints it: on stderr.
+		fmt.Fprintf(os.Stderr, "%s", "Traceback (most recent call last):\n"+
+			"  File \"virnucpro/pipeline/features.py\", line 212, in extract_features\n"+
+			fmt.Sprintf("    out = model(tokens)  # %s, batch of %d tokens\n", m.name, tokens)+
+			"RuntimeError: CUDA error: out of memory\n"+
+			"CUDA kernel errors might be asynchronously reported at some other API call, so the stacktrace below might be incorrect.\n")
 		dieBy(sigSegv)
 	}
-	w.log.line("torch.OutOfMemoryError: CUDA out of memory. %s", w.dev.describe(act))
-	return &exitErr{code: exitOOM, msg: fmt.Sprintf("CUDA out of memory at batch of %d tokens (%s); try a smaller --%s", tokens, m.name, m.batchFlag)}
+	return w.oomError(act, fmt.Sprintf("CUDA out of memory at batch of %d tokens (%s); try a smaller --%s", tokens, m.name, m.batchFlag))
+}
+
+// oomError ends the work out of memory. A worker logs torch's error (on
+// stderr) before it exits 4; in the main process the error reaches the top,
+// where the OUT OF MEMORY banner is its only report, as in the fork.
+func (w *gpuWork) oomError(act uint64, msg string) error {
+	torch := "torch.OutOfMemoryError: CUDA out of memory. " + w.dev.describe(act)
+	if w.opt.worker() {
+		w.log.error("%s", torch)
+		return &exitErr{code: exitOOM, msg: msg}
+	}
+	return &exitErr{code: exitOOM, msg: "Memory at failure: " + msg + ". " + w.dev.describe(act)}
 }
 
 // shapeMemory applies, after a model's n-th batch, the allocator's growth

@@ -142,19 +142,21 @@ func runPipe(t *testing.T, b *sim.Backend, extraEnv []string, args ...string) ou
 	return o
 }
 
+// predictArgs is a predict command line into out, which may exist (--force).
 func predictArgs(input, out string, extra ...string) []string {
-	return append(append([]string{"predict", input, "-o", out}, fast...), extra...)
+	return append(append([]string{"predict", input, "-o", out, "--force"}, fast...), extra...)
 }
 
-// stageLines returns the stage lines of stderr, prefix and all.
-func stageLines(stderr string) []string {
-	var out []string
-	for _, l := range strings.Split(stderr, "\n") {
-		if strings.Contains(l, "Stage: ") {
-			out = append(out, l)
+// stageLines returns the fork's stage lines ("=== Stage N: NAME ===") of an
+// output, as "N: NAME".
+func stageLines(out string) []string {
+	var lines []string
+	for _, l := range strings.Split(out, "\n") {
+		if _, rest, ok := strings.Cut(l, " - INFO - === Stage "); ok {
+			lines = append(lines, strings.TrimSuffix(rest, " ==="))
 		}
 	}
-	return out
+	return lines
 }
 
 func peaksByGPU(t *testing.T, b *sim.Backend) map[int][]result.ProcessPeak {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -26,18 +27,21 @@ const (
 type options struct {
 	input, outDir string
 	args          []string // after "predict", as given: the workers get them again
+	log           logger   // the main process's log (stdout unless -q)
 
 	// The real pipeline's flags.
-	parallel     bool
-	gpus         []int // --gpus; nil: the visible GPUs
-	persistent   bool
-	cudaStreams  bool
-	esmBatch     int // tokens
-	dnabertBatch int // tokens
-	expandable   bool
-	modelType    int
-	cacheClear   int // batches between cache clears; 0 never
-	seqsPerFile  int
+	force, resume bool // an existing -o is overwritten, or resumed, without a prompt
+	parallel      bool
+	gpus          []int // --gpus; nil: the visible GPUs
+	persistent    bool
+	cudaStreams   bool
+	esmBatch      int // tokens
+	dnabertBatch  int // tokens
+	expandable    bool
+	modelType     int
+	cacheClear    int // batches between cache clears; 0 never
+	seqsPerFile   int // prediction.sequences_per_file, from -c (10000)
+	accepted      acceptedFlags
 
 	// Knobs.
 	timePerSeq, startup, loadTime time.Duration
@@ -76,7 +80,18 @@ type options struct {
 	// Internal: set by a --parallel parent on its workers.
 	workerShard, workerShards int // shard index and count; workerShards 0: not a worker
 	workerGPU                 int
-	workerEpoch               int64 // the parent's model time at the start (Unix nanoseconds); 0: none
+	workerEpoch               int64  // the parent's model time at the start (Unix nanoseconds); 0: none
+	workerPhase               string // the model stage a worker runs: dnabert or esm
+}
+
+// acceptedFlags are the fork's options that fakepipe takes and does nothing
+// with, so that a command line written for the fork runs unchanged.
+type acceptedFlags struct {
+	modelPath, device                                   string
+	expectedLength, batchSize, numWorkers, threads      int
+	dataloaderWorkers                                   int
+	keep, noProgress, v1Fallback, v1Attention           bool
+	verbose, quiet, skipValidation, forceResume, pinMem bool
 }
 
 // worker reports whether this process is a --parallel worker.
@@ -92,9 +107,11 @@ func (o *options) prefix() string {
 
 // Internal flags, left out of the usage.
 const (
-	flagWorkerShard = "worker-shard"
-	flagWorkerGPU   = "worker-gpu"
-	flagWorkerEpoch = "worker-epoch"
+	flagWorkerShard   = "worker-shard"
+	flagWorkerGPU     = "worker-gpu"
+	flagWorkerEpoch   = "worker-epoch"
+	flagWorkerPhase   = "worker-phase"
+	flagWorkerPerFile = "worker-per-file"
 )
 
 // knobs are the flags that an environment variable FAKEPIPE_<NAME> can also set.
@@ -113,6 +130,7 @@ func knobEnv(name string) string {
 
 // parseOptions reads the arguments after "predict". Flags may come before or
 // after the input file; "--" ends the flags.
+// Every error is a *usageErr: click's exit 2.
 func parseOptions(args []string, helpOut io.Writer) (*options, error) {
 	o := defaults()
 	o.args = args
@@ -123,15 +141,30 @@ func parseOptions(args []string, helpOut io.Writer) (*options, error) {
 		return nil, errHelp
 	}
 	if err != nil {
-		return nil, err
+		return nil, clickError(err, args)
 	}
 	if err := applyEnvKnobs(fs); err != nil {
-		return nil, err
+		return nil, &usageErr{cmd: "predict", msg: err.Error()}
 	}
 	if err := o.finish(fs, pos); err != nil {
-		return nil, err
+		return nil, &usageErr{cmd: "predict", msg: err.Error()}
 	}
 	return o, nil
+}
+
+// clickError words a flag package error as click does: an unknown option is
+// "No such option '--x'.", as it was written.
+func clickError(err error, args []string) *usageErr {
+	name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -")
+	if !ok {
+		return &usageErr{cmd: "predict", msg: err.Error()}
+	}
+	for _, a := range args {
+		if n, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "="); n == name && strings.HasPrefix(a, "-") {
+			return noSuchOption("predict", strings.SplitN(a, "=", 2)[0])
+		}
+	}
+	return noSuchOption("predict", "--"+name)
 }
 
 // defaults returns the options of an empty command line, for the flags whose
@@ -149,6 +182,8 @@ func defaults() *options {
 		spikeFor:           20 * time.Millisecond,
 		sawtoothBatches:    8,
 		orphanFor:          time.Hour,
+		seqsPerFile:        10000,
+		modelType:          500,
 	}
 }
 
@@ -159,8 +194,12 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.SetOutput(io.Discard) // errors are reported once, as "Error: ..."
 	fs.Usage = func() {}
 
-	fs.StringVar(&o.outDir, "o", "", "output directory (required)")
+	fs.StringVar(&o.outDir, "o", "", "output directory (default: {input stem}_predictions)")
 	fs.StringVar(&o.outDir, "output-dir", "", "output directory (same as -o)")
+	fs.BoolVar(&o.force, "force", false, "overwrite an existing output directory (else a prompt, which aborts on a closed stdin)")
+	fs.BoolVar(&o.force, "f", false, "same as --force")
+	fs.BoolVar(&o.resume, "resume", false, "resume in an existing output directory (fakepipe starts over)")
+	addAccepted(fs, &o.accepted)
 	fs.BoolVar(&o.parallel, "parallel", false, "one worker process per GPU of --gpus")
 	fs.Func("gpus", "comma-separated GPU indexes (several imply --parallel, as in the real pipeline)", func(s string) error {
 		g, err := parseGPUList(s)
@@ -173,10 +212,9 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.IntVar(&o.esmBatch, "esm-batch-size", 2048, "ESM-2 tokens per batch")
 	fs.IntVar(&o.dnabertBatch, "dnabert-batch-size", 2048, "DNABERT-S tokens per batch")
 	fs.BoolVar(&o.expandable, "expandable-segments", false, "PyTorch expandable segments: less fragmentation, reserved close to allocated")
-	fs.IntVar(&o.modelType, "model-type", 500, "chunk length of the model: 300 or 500")
-	fs.IntVar(&o.modelType, "m", 500, "same as --model-type")
+	fs.Var(modelTypeFlag{&o.modelType}, "model-type", "model: 300, 500 or custom (500 bp chunks)")
+	fs.Var(modelTypeFlag{&o.modelType}, "m", "same as --model-type")
 	fs.IntVar(&o.cacheClear, "cache-clear-interval", 0, "empty the allocator cache every N batches (0: never)")
-	fs.IntVar(&o.seqsPerFile, "sequences-per-file", 10000, "input sequences per split file")
 
 	fs.Var(durationFlag{&o.timePerSeq, time.Second}, "time-per-seq", "compute time per sequence, split over the stages (ESM-2 the largest)")
 	fs.Var(durationFlag{&o.startup, time.Second}, "startup", "fixed start-up cost of each process")
@@ -228,6 +266,8 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.IntVar(&o.workerGPU, flagWorkerGPU, 0, "internal")
 	fs.Float64Var(&timeScale, flagWorkerTimeScale, 1, "internal")
 	fs.Int64Var(&o.workerEpoch, flagWorkerEpoch, 0, "internal")
+	fs.StringVar(&o.workerPhase, flagWorkerPhase, "", "internal")
+	fs.IntVar(&o.seqsPerFile, flagWorkerPerFile, 10000, "internal")
 	return fs
 }
 
@@ -272,29 +312,33 @@ func applyEnvKnobs(fs *flag.FlagSet) error {
 func (o *options) finish(fs *flag.FlagSet, pos []string) error {
 	switch len(pos) {
 	case 0:
-		return fmt.Errorf("missing INPUT.fa (usage: fakepipe predict INPUT.fa -o OUTDIR)")
+		return fmt.Errorf("Missing argument 'INPUT_FILE'.")
 	case 1:
 		o.input = pos[0]
 	default:
-		return fmt.Errorf("one input file expected, got %d: %s", len(pos), strings.Join(pos, " "))
+		return fmt.Errorf("Got unexpected extra argument (%s)", strings.Join(pos[1:], " "))
+	}
+	if _, err := os.Stat(o.input); err != nil {
+		return fmt.Errorf("Invalid value for 'INPUT_FILE': Path '%s' does not exist.", o.input)
 	}
 	if o.outDir == "" {
-		return fmt.Errorf("-o OUTDIR is required")
+		stem := strings.TrimSuffix(filepath.Base(o.input), filepath.Ext(o.input))
+		o.outDir = stem + "_predictions"
 	}
 	if len(o.gpus) > 1 {
 		o.parallel = true // as the real pipeline: several GPUs mean --parallel
 	}
 	switch {
-	case o.modelType != 300 && o.modelType != 500:
-		return fmt.Errorf("--model-type %d: want 300 or 500", o.modelType)
 	case o.esmBatch < 1 || o.dnabertBatch < 1:
 		return fmt.Errorf("batch sizes must be at least 1 token")
 	case o.seqsPerFile < 1:
-		return fmt.Errorf("--sequences-per-file must be at least 1")
+		return fmt.Errorf("sequences per file must be at least 1")
 	case o.rampSeqs < 0 || o.rampFactor < 1:
 		return fmt.Errorf("--ramp-seqs must be >= 0 and --ramp-factor >= 1")
 	case !(o.smEff >= 0 && o.smEff <= 1):
 		return fmt.Errorf("--sm-efficiency %v: want 0 to 1", o.smEff)
+	case o.workerPhase != "" && o.workerPhase != stDNABERT && o.workerPhase != stESM:
+		return fmt.Errorf("--%s %q: want dnabert or esm", flagWorkerPhase, o.workerPhase)
 	case o.cacheClear < 0 || o.spikeEvery < 1 || o.oomAbove < 0 || o.flood < 0 || o.sawtoothBatches < 1:
 		return fmt.Errorf("--cache-clear-interval, --oom-above and --flood must be >= 0, --spike-every and --sawtooth-batches >= 1")
 	case o.util < 0 || o.util > 100:

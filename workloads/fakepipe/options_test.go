@@ -3,13 +3,27 @@ package main
 import (
 	"errors"
 	"io"
+	"os"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 )
 
+// inTempDir runs the test in a folder holding in.fa, a.fa, b.fa and -odd.fa:
+// predict's INPUT_FILE must exist, as click.Path(exists=True) wants.
+func inTempDir(t *testing.T) {
+	t.Helper()
+	t.Chdir(t.TempDir())
+	for _, f := range []string{"in.fa", "a.fa", "b.fa", "-odd.fa"} {
+		if err := os.WriteFile(f, []byte(">r\nACGT\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 func TestParseOptions(t *testing.T) {
+	inTempDir(t)
 	tests := []struct {
 		name  string
 		env   map[string]string
@@ -50,9 +64,18 @@ func TestParseOptions(t *testing.T) {
 			func(o *options) bool { return o.util == 70 }},
 		{"only knobs come from the environment", map[string]string{"FAKEPIPE_ESM_BATCH_SIZE": "1"}, []string{"in.fa", "-o", "o"},
 			func(o *options) bool { return o.esmBatch == 2048 }},
-		{"worker", nil, []string{"in.fa", "-o", "o", "--worker-shard", "1/2", "--worker-gpu", "3"},
+		{"worker", nil, []string{"in.fa", "-o", "o", "--worker-shard", "1/2", "--worker-gpu", "3", "--worker-phase", "esm"},
 			func(o *options) bool {
-				return o.worker() && o.workerShard == 1 && o.workerGPU == 3 && o.prefix() == "[gpu 3] "
+				return o.worker() && o.workerShard == 1 && o.workerGPU == 3 && o.prefix() == "[gpu 3] " && o.workerPhase == stESM
+			}},
+		{"default output dir, as the fork's", nil, []string{"in.fa"},
+			func(o *options) bool { return o.outDir == "in_predictions" && !o.force }},
+		{"the fork's options are accepted", nil, []string{"in.fa", "-f", "--resume", "-m", "custom", "-p", "m.pth", "-d", "cuda:0",
+			"-b", "64", "-w", "2", "-k", "--no-progress", "--v1-fallback", "-t", "4", "--skip-checkpoint-validation", "--pin-memory",
+			"--dataloader-workers", "3", "--quiet", "--cache-clear-interval", "50"},
+			func(o *options) bool {
+				return o.force && o.resume && o.modelType == 500 && o.accepted.modelPath == "m.pth" && o.accepted.threads == 4 &&
+					o.cacheClear == 50 && o.accepted.dataloaderWorkers == 3
 			}},
 	}
 	for _, tt := range tests {
@@ -80,10 +103,13 @@ func TestParseOptionsErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"no input", []string{"-o", "out"}, "missing INPUT.fa"},
-		{"two inputs", []string{"a.fa", "b.fa", "-o", "out"}, "one input file"},
-		{"no output", []string{"in.fa"}, "-o OUTDIR"},
-		{"model type", []string{"in.fa", "-o", "o", "--model-type", "400"}, "300 or 500"},
+		{"no input", []string{"-o", "out"}, "Missing argument 'INPUT_FILE'."},
+		{"missing input", []string{"nope.fa"}, "Invalid value for 'INPUT_FILE': Path 'nope.fa' does not exist."},
+		{"two inputs", []string{"a.fa", "b.fa", "-o", "out"}, "Got unexpected extra argument (b.fa)"},
+		{"no such option", []string{"in.fa", "--sequences-per-file", "5"}, "No such option '--sequences-per-file'."},
+		{"no such option, short", []string{"in.fa", "-c", "x.yaml"}, "No such option '-c'."},
+		{"model type", []string{"in.fa", "-o", "o", "--model-type", "400"}, "'400' is not one of '300', '500', 'custom'"},
+		{"worker phase", []string{"in.fa", "--worker-shard", "0/1", "--worker-gpu", "0", "--worker-phase", "merge"}, "want dnabert or esm"},
 		{"oom mode", []string{"in.fa", "-o", "o", "--oom-mode", "panic"}, "--oom-mode"},
 		{"stage", []string{"in.fa", "-o", "o", "--crash-after", "lunch"}, "unknown stage"},
 		{"gpus", []string{"in.fa", "-o", "o", "--gpus", "0,x"}, "bad gpu index"},
@@ -92,11 +118,13 @@ func TestParseOptionsErrors(t *testing.T) {
 		{"worker flags apart", []string{"in.fa", "-o", "o", "--worker-gpu", "1"}, "go together"},
 		{"bad shard", []string{"in.fa", "-o", "o", "--worker-shard", "2/2", "--worker-gpu", "1"}, "want I/N"},
 	}
+	inTempDir(t)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := parseOptions(tt.args, io.Discard)
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("err = %v, want one containing %q", err, tt.want)
+			var ue *usageErr
+			if !errors.As(err, &ue) || ue.cmd != "predict" || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v, want predict's usage error containing %q", err, tt.want)
 			}
 		})
 	}

@@ -30,13 +30,34 @@ func statsPath(outDir string, shard int) string {
 	return filepath.Join(outDir, workDir, "worker-"+strconv.Itoa(shard)+".json")
 }
 
-// runWorker is a --parallel worker: its shard's GPU stages on its GPU, then its
-// figures in the work directory.
+// runWorker is a --parallel worker: one model stage over its shard on its
+// GPU, then its figures in the work directory. It logs to stderr, as the
+// fork's GPU workers do; the ESM-2 worker ends with the fork's figures.
 func runWorker(opt *options, proc *sim.Proc, recs []record, stderr, stdout io.Writer) error {
-	log := logger{w: stderr, prefix: opt.prefix()}
-	st, err := runGPU(opt, proc, opt.workerGPU, shard(recs, opt.workerShard, opt.workerShards), log, stdout)
+	log := logger{w: stderr, name: "virnucpro.pipeline.gpu_worker", prefix: opt.prefix()}
+	m := dnabert
+	if opt.workerPhase == stESM {
+		m = esm2
+	}
+	w, err := newGPUWork(opt, proc, opt.workerGPU, log)
 	if err != nil {
 		return err
+	}
+	start := clock.now()
+	err = w.phase(m, shard(recs, opt.workerShard, opt.workerShards))
+	st, err := w.finish(err, stdout, m == esm2)
+	if err != nil {
+		return err
+	}
+	if m == esm2 {
+		secs := max(clock.now().Sub(start).Seconds(), 1e-9)
+		log.named("virnucpro.pipeline.async_inference").line("Async inference complete: %d sequences, %.1f seq/s, %.0f tokens/s",
+			w.items, float64(w.items)/secs, float64(w.used)/secs)
+		eff := 0.0
+		if w.padded > 0 {
+			eff = float64(w.used) / float64(w.padded)
+		}
+		log.named("virnucpro.pipeline.async_inference").line("DataLoader stats: avg_wait=0.0ms, max_wait=0.0ms, packing_efficiency=%.2f%%", eff*100)
 	}
 	data, err := json.Marshal(st)
 	if err == nil {
@@ -57,7 +78,7 @@ type workerProc struct {
 // sequences (a GPU whose share is empty gets none), and waits for all. Any
 // worker out of memory makes it exit 4; any other failure, 1. SIGINT and
 // SIGTERM are passed on to the workers, and then end the parent too.
-func runParallel(opt *options, gpus []int, nrecs int, stdout, stderr io.Writer) (gpuStats, error) {
+func runParallel(opt *options, phase string, gpus []int, nrecs int, stdout, stderr io.Writer) (gpuStats, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return gpuStats{}, fmt.Errorf("parallel: %w", err)
@@ -75,7 +96,8 @@ func runParallel(opt *options, gpus []int, nrecs int, stdout, stderr io.Writer) 
 		}
 		args := []string{"predict", "--" + flagWorkerShard, fmt.Sprintf("%d/%d", i, len(gpus)), "--" + flagWorkerGPU, strconv.Itoa(g),
 			"--" + flagWorkerTimeScale, strconv.FormatFloat(timeScale, 'g', -1, 64),
-			"--" + flagWorkerEpoch, strconv.FormatInt(clock.now().UnixNano(), 10)}
+			"--" + flagWorkerEpoch, strconv.FormatInt(clock.now().UnixNano(), 10),
+			"--" + flagWorkerPhase, phase, "--" + flagWorkerPerFile, strconv.Itoa(opt.seqsPerFile), "-o", opt.outDir}
 		cmd := exec.Command(self, append(args, opt.args...)...)
 		cmd.Stdout, cmd.Stderr = stdout, stderr
 		if err := cmd.Start(); err != nil {
@@ -94,13 +116,18 @@ func runParallel(opt *options, gpus []int, nrecs int, stdout, stderr io.Writer) 
 	clock.reach(time.Unix(0, st.ModelEnd))
 	relay.stop()
 	relay.reraise()
-	switch {
-	case oom:
-		return st, &exitErr{code: exitOOM, msg: strings.Join(failures, "; ")}
-	case len(failures) > 0:
-		return st, &exitErr{code: exitError, msg: strings.Join(failures, "; ")}
+	if len(failures) == 0 {
+		return st, nil
 	}
-	return st, nil
+	name := "DNABERT-S"
+	if phase == stESM {
+		name = "v2.0 ESM-2"
+	}
+	msg := fmt.Sprintf("%s inference failed on %d/%d workers: %s", name, len(failures), len(workers), strings.Join(failures, "; "))
+	if oom {
+		return st, &exitErr{code: exitOOM, msg: msg}
+	}
+	return st, &exitErr{code: exitError, msg: msg}
 }
 
 // waitWorkers waits for every worker and gathers their figures (the largest

@@ -15,33 +15,27 @@ func TestNormalRun(t *testing.T) {
 	// Flags before, between and after the positional arguments.
 	o := runPipe(t, b, nil, append([]string{"predict", "--model-type", "300", writeFASTA(t, 20), "--esm-batch-size", "3072", "-o", out}, fast...)...)
 	if o.code != 0 {
-		t.Fatalf("exit %d, stderr:\n%s", o.code, o.stderr)
+		t.Fatalf("exit %d, output:\n%s%s", o.code, o.stdout, o.stderr)
 	}
-	want := []string{
-		"Stage: Translating six frames (20 reads -> ",
-		"Stage: Loading models",
-		"Stage: DNABERT-S features (batch 2048 tokens)",
-		"Stage: ESM-2 features (batch 3072 tokens)",
-		"Stage: Merging features to 3328-d",
-		"Stage: Predicting with MLP",
-		"Stage: Consensus over frames",
+	want := []string{"1: Sequence Chunking", "2: Six-Frame Translation", "3: Nucleotide File Splitting",
+		"4: Protein File Splitting", "5: DNABERT-S Feature Extraction", "6: ESM-2 Feature Extraction",
+		"7: Feature Merging", "8: Model Prediction", "9: Consensus Scoring"}
+	if got := stageLines(o.stdout); strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("stage lines on stdout:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	got := stageLines(o.stderr)
-	if len(got) != len(want) {
-		t.Fatalf("stage lines:\n%s\nwant %d", strings.Join(got, "\n"), len(want))
+	if got := stageLines(o.stderr); len(got) != 0 {
+		t.Errorf("stage lines on stderr: %q", got)
 	}
-	for i := range want {
-		if !strings.HasPrefix(got[i], want[i]) {
-			t.Errorf("stage line %d = %q, want %q...", i, got[i], want[i])
-		}
-	}
-	for _, w := range []string{"\nDone: 20 sequences, ", "\nPeak memory: ", " MiB reserved\n", "\nAllocator efficiency: "} {
-		if !strings.Contains(o.stderr, w) {
-			t.Errorf("stderr lacks %q:\n%s", w, o.stderr)
+	for _, w := range []string{" - INFO - Done: 20 sequences, ", " - INFO - Peak memory: ", " MiB reserved\n", " - INFO - Allocator efficiency: ",
+		" - INFO - PIPELINE SUMMARY\n", " - INFO -   ESM-2 Feature Extraction completed in ", "Translation complete: processed "} {
+		if !strings.Contains(o.stdout, w) {
+			t.Errorf("stdout lacks %q:\n%s", w, o.stdout)
 		}
 	}
 
-	n, _ := strconv.Atoi(strings.Fields(strings.SplitN(got[0], "-> ", 2)[1])[0])
+	_, after, _ := strings.Cut(o.stdout, "Consensus Scoring completed in ")
+	_, count, _ := strings.Cut(after, "[consensus_sequences: ")
+	n, _ := strconv.Atoi(strings.TrimSuffix(strings.Fields(count)[0], "]"))
 	for file, rows := range map[string]int{predictionsFile: 6 * n, highestScoreFile: n} {
 		data, err := os.ReadFile(filepath.Join(out, file))
 		if err != nil {
@@ -70,8 +64,8 @@ func TestNormalRun(t *testing.T) {
 
 func TestWithoutSim(t *testing.T) {
 	o := runPipe(t, nil, nil, predictArgs(writeFASTA(t, 5), t.TempDir())...)
-	if o.code != 0 || !strings.Contains(o.stderr, "Done: 5 sequences") {
-		t.Fatalf("exit %d, stderr:\n%s", o.code, o.stderr)
+	if o.code != 0 || !strings.Contains(o.stdout, "Done: 5 sequences") {
+		t.Fatalf("exit %d, output:\n%s%s", o.code, o.stdout, o.stderr)
 	}
 }
 
@@ -89,7 +83,6 @@ func TestBadInput(t *testing.T) {
 	tests := []struct {
 		name, input, want string
 	}{
-		{"missing file", filepath.Join(dir, "nope.fa"), "no such file"},
 		{"sequence before header", filepath.Join(dir, "no header.fa"), ":1: expected a '>' header"},
 		{"invalid character", filepath.Join(dir, "bad char.fa"), ":3: invalid character '-'"},
 		{"no records", filepath.Join(dir, "no records.fa"), "no FASTA records"},
@@ -99,9 +92,15 @@ func TestBadInput(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			o := runPipe(t, nil, nil, predictArgs(tt.input, t.TempDir())...)
-			lines := strings.Split(strings.TrimSpace(o.stderr), "\n")
-			if o.code != exitError || len(lines) != 1 || !strings.HasPrefix(lines[0], "Error: ") || !strings.Contains(lines[0], tt.want) {
-				t.Errorf("exit %d, stderr %q; want 1 and one Error line with %q", o.code, o.stderr, tt.want)
+			var errs []string
+			for _, l := range strings.Split(o.stdout, "\n") {
+				if strings.Contains(l, " - ERROR - ") {
+					errs = append(errs, l)
+				}
+			}
+			if o.code != exitError || len(errs) != 1 || !strings.Contains(errs[0], " - ERROR - Prediction failed: ") ||
+				!strings.Contains(errs[0], tt.want) || o.stderr != "" {
+				t.Errorf("exit %d, stdout %q, stderr %q; want 1 and one ERROR line on stdout with %q", o.code, o.stdout, o.stderr, tt.want)
 			}
 		})
 	}
@@ -113,18 +112,21 @@ func TestUsageErrors(t *testing.T) {
 		name string
 		env  []string
 		args []string
+		want string
 	}{
-		{"no subcommand", nil, nil},
-		{"no output dir", nil, []string{"predict", input}},
-		{"unknown flag", nil, []string{"predict", input, "-o", "x", "--bogus"}},
-		{"bad knob env", []string{"FAKEPIPE_LEAK_PER_BATCH=lots"}, []string{"predict", input, "-o", "x"}},
-		{"unknown stage", nil, []string{"predict", input, "-o", "x", "--hang-after", "lunch"}},
+		{"no subcommand", nil, nil, "Usage: fakepipe [OPTIONS] COMMAND [ARGS]...\nTry 'fakepipe --help' for help.\n\nError: Missing command.\n"},
+		{"no input", nil, []string{"predict"}, "Error: Missing argument 'INPUT_FILE'.\n"},
+		{"missing input", nil, []string{"predict", "/nonexistent/in.fa"}, "Error: Invalid value for 'INPUT_FILE': Path '/nonexistent/in.fa' does not exist.\n"},
+		{"unknown flag", nil, []string{"predict", input, "-o", "x", "--bogus"},
+			"Usage: fakepipe predict [OPTIONS] INPUT_FILE\nTry 'fakepipe predict --help' for help.\n\nError: No such option '--bogus'.\n"},
+		{"bad knob env", []string{"FAKEPIPE_LEAK_PER_BATCH=lots"}, []string{"predict", input, "-o", "x"}, "FAKEPIPE_LEAK_PER_BATCH"},
+		{"unknown stage", nil, []string{"predict", input, "-o", "x", "--hang-after", "lunch"}, "unknown stage"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			o := runPipe(t, nil, tt.env, tt.args...)
-			if o.code != exitUsage || !strings.HasPrefix(o.stderr, "Error: ") {
-				t.Errorf("exit %d, stderr %q; want 2 and an Error line", o.code, o.stderr)
+			if o.code != exitUsage || !strings.Contains(o.stderr, "\nError: ") || !strings.Contains(o.stderr, tt.want) || o.stdout != "" {
+				t.Errorf("exit %d, stdout %q, stderr %q; want 2 and click's usage error with %q on stderr", o.code, o.stdout, o.stderr, tt.want)
 			}
 		})
 	}
@@ -172,20 +174,27 @@ func TestParallel(t *testing.T) {
 	out := t.TempDir()
 	o := runPipe(t, b, nil, predictArgs(writeFASTA(t, 20), out, "--parallel", "--gpus", "0,1")...)
 	if o.code != 0 {
-		t.Fatalf("exit %d:\n%s", o.code, o.stderr)
+		t.Fatalf("exit %d:\n%s%s", o.code, o.stdout, o.stderr)
 	}
-	for _, w := range []string{"\n[gpu 0] Stage: ESM-2 features", "\n[gpu 1] Stage: ESM-2 features", "\nDone: 20 sequences"} {
+	for _, w := range []string{" - INFO - [gpu 0] ESM-2 features", " - INFO - [gpu 1] ESM-2 features",
+		" - INFO - [gpu 0] Async inference complete: ", " - INFO - [gpu 1] DataLoader stats: "} {
 		if !strings.Contains(o.stderr, w) {
-			t.Errorf("stderr lacks %q:\n%s", w, o.stderr)
+			t.Errorf("stderr (the workers' log) lacks %q:\n%s", w, o.stderr)
 		}
 	}
-	peaks := peaksByGPU(t, b)
-	if len(peaks[0]) != 1 || len(peaks[1]) != 1 || len(peaks[2]) != 0 {
-		t.Fatalf("peaks by gpu %+v, want one worker on each of gpus 0 and 1", peaks)
+	if !strings.Contains(o.stdout, " - INFO - Done: 20 sequences") || len(stageLines(o.stdout)) != 9 {
+		t.Errorf("stdout lacks the nine stages and the closing lines:\n%s", o.stdout)
 	}
-	p0, p1 := peaks[0][0].PID, peaks[1][0].PID
-	if p0 == p1 || p0 == o.pid || p1 == o.pid {
-		t.Errorf("worker pids %d and %d, parent %d: want two workers apart from the parent", p0, p1, o.pid)
+	// Per GPU, a DNABERT-S worker and an ESM-2 worker; the parent runs merge
+	// and prediction on the first GPU.
+	peaks := peaksByGPU(t, b)
+	if len(peaks[0]) != 3 || len(peaks[1]) != 2 || len(peaks[2]) != 0 {
+		t.Fatalf("peaks by gpu %+v, want 3 processes on gpu 0 (two workers and the parent) and two workers on gpu 1", peaks)
+	}
+	for _, p := range peaks[1] {
+		if p.PID == o.pid {
+			t.Errorf("the parent %d holds memory on gpu 1", o.pid)
+		}
 	}
 	if _, err := os.Stat(filepath.Join(out, predictionsFile)); err != nil {
 		t.Error(err)
@@ -211,12 +220,16 @@ func TestModelLoads(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			b := simGPUs(t, 2, 80<<30)
-			o := runPipe(t, b, nil, predictArgs(input, t.TempDir(), append(tt.args, "--sequences-per-file", "5")...)...)
-			if o.code != 0 {
-				t.Fatalf("exit %d:\n%s", o.code, o.stderr)
+			cfg := filepath.Join(t.TempDir(), "config.yaml")
+			if err := os.WriteFile(cfg, []byte("prediction:\n  sequences_per_file: 5\n"), 0o644); err != nil {
+				t.Fatal(err)
 			}
-			if n := strings.Count(o.stderr, "Stage: Loading models\n"); n != tt.loads {
-				t.Errorf("models loaded %d times, want %d:\n%s", n, tt.loads, o.stderr)
+			o := runPipe(t, b, nil, append([]string{"-c", cfg}, predictArgs(input, t.TempDir(), tt.args...)...)...)
+			if o.code != 0 {
+				t.Fatalf("exit %d:\n%s%s", o.code, o.stdout, o.stderr)
+			}
+			if n := strings.Count(o.stdout+o.stderr, "Loading ESM-2 model\n"); n != tt.loads {
+				t.Errorf("ESM-2 loaded %d times, want %d:\n%s%s", n, tt.loads, o.stdout, o.stderr)
 			}
 		})
 	}

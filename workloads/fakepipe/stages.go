@@ -2,7 +2,7 @@ package main
 
 import (
 	"fmt"
-	"io"
+	"os"
 	"sort"
 	"strings"
 	"time"
@@ -60,21 +60,6 @@ func (o *options) stageTime(key string, n int) time.Duration {
 	return d
 }
 
-// logger writes the pipeline's stderr lines, each with one write (atomic on a
-// pipe) and the process's prefix ("[gpu N] " for a worker).
-type logger struct {
-	w      io.Writer
-	prefix string
-}
-
-func (l logger) line(format string, a ...any) {
-	io.WriteString(l.w, l.prefix+fmt.Sprintf(format, a...)+"\n")
-}
-
-func (l logger) stage(format string, a ...any) {
-	l.line("Stage: "+format, a...)
-}
-
 // checkpoint runs the fault asked for at stage key, once the stage has started
 // (its line printed, its memory held): hang forever, crash, or fail.
 func (o *options) checkpoint(l logger, key string) error {
@@ -82,8 +67,8 @@ func (o *options) checkpoint(l logger, key string) error {
 	case o.hangAfter:
 		hang()
 	case o.crashAfter:
-		l.line("Fatal Python error: Aborted")
-		l.line("Current thread (most recent call first): stage %s (simulated crash)", key)
+		// Python's fault handler writes to stderr, whichever process crashed.
+		fmt.Fprintf(os.Stderr, "Fatal Python error: Aborted\n\nCurrent thread (most recent call first): stage %s (simulated crash)\n", key)
 		dieBy(sigAbort)
 	case o.failAfter:
 		return &exitErr{code: exitError, msg: "simulated failure in stage " + key}

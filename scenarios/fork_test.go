@@ -1,0 +1,144 @@
+package scenarios
+
+import (
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/benchctl/benchctl/result"
+)
+
+// forkRun is one benchctl run of a shipped scenario against the fake
+// pipeline, which speaks VirNucPro's fork (its options, log format, streams,
+// prompt and out-of-memory banner).
+type forkRun struct {
+	code int
+	rep  *result.Report
+	out  string
+}
+
+func runForkScenario(t *testing.T, scenario, knobs string, vars ...string) forkRun {
+	t.Helper()
+	dir := t.TempDir()
+	args := []string{"run", "--gpu-backend", "sim", "--sim-gpus", "2", "--sample-interval", "20ms", "--results-dir", dir,
+		"--var", "pipeline=" + filepath.Join(bin, "fakepipe") + " " + healthy + " " + knobs, "--var", "preset=quick"}
+	for _, v := range vars {
+		args = append(args, "--var", v)
+	}
+	cmd := exec.Command(filepath.Join(bin, "benchctl"), append(args, scenario+".lua")...)
+	out, err := cmd.CombinedOutput()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return forkRun{code: code, rep: readReport(t, filepath.Join(dir, "results.json")), out: string(out)}
+}
+
+// text is every failure, log line and metric name of the run, one a line.
+func (r forkRun) text() string {
+	var b strings.Builder
+	for _, m := range failures(r.rep) {
+		b.WriteString("failure: " + m + "\n")
+	}
+	for _, s := range r.rep.Suites {
+		for _, c := range s.Cases {
+			for _, l := range c.Logs {
+				b.WriteString("log: " + l.Message + "\n")
+			}
+			for _, m := range c.Metrics {
+				b.WriteString("metric: " + m.Name + "\n")
+			}
+			for _, run := range c.Runs {
+				if run.OOMLine != "" {
+					b.WriteString("oom: " + run.OOMStream + ": " + run.OOMLine + "\n")
+				}
+			}
+		}
+	}
+	return b.String()
+}
+
+// TestScenariosSpeakTheFork is the list at the top of issue 15: each way the
+// shipped scenarios failed against a pipeline that speaks like the fork, run
+// against one that does (the fake pipeline), with the fork's profile (the
+// default) and, as the control that shows the trap is real, with the legacy
+// profile, or with a fault that the verdict must catch.
+func TestScenariosSpeakTheFork(t *testing.T) {
+	tests := []struct {
+		name     string
+		scenario string
+		knobs    string
+		vars     []string
+		pass     bool
+		want     []string // in text(): failures, logs, metrics, oom lines
+	}{
+		// 1. A second run into one output directory meets the prompt.
+		{name: "repeated runs into one output dir: --force", scenario: "optimization_impact",
+			knobs: "--time-per-seq 20ms --load-time 300ms --streams-speedup 30%", vars: []string{"repeat=2"}, pass: true},
+		{name: "control: without --force the prompt aborts (exit 1)", scenario: "optimization_impact",
+			vars: []string{"repeat=2", "profile=legacy"},
+			want: []string{`baseline exit class: got "failed", want == "ok"`, "exists. Overwrite? [y/N]: ", " - ERROR - Prediction failed: "}},
+		{name: "typical_10h runs three sizes and a warm-up", scenario: "typical_10h", knobs: "--time-per-seq 20ms", pass: true,
+			want: []string{"metric: typical_300_fork_stage_esm_seconds", "metric: typical_300_fork_total_seconds"}},
+
+		// 2. The stages are seen on stdout, by name, whatever their number.
+		{name: "stage lines on stdout", scenario: "peak_memory_per_stage", pass: true,
+			want: []string{"metric: peak_esm_gpu0", "metric: peak_dnabert_gpu1", "metric: peak_predict_gpu0"}},
+		{name: "control: the legacy markers see no stage", scenario: "peak_memory_per_stage", vars: []string{"profile=legacy"},
+			want: []string{"stage peaks measured: got 0, want > 0"}},
+
+		// 3. The out-of-memory banner is on stdout: a graceful exit 4.
+		// On one GPU DNABERT-S runs in the main process: its out of memory
+		// is the banner alone, on stdout.
+		{name: "graceful OOM, banner on stdout", scenario: "large_batches_oom", knobs: "--oom-above 1000 --oom-mode exit",
+			vars: []string{"gpus=0"}, pass: true,
+			want: []string{"oom: stdout: ", "OUT OF MEMORY ERROR", "log: out-of-memory text on stdout: "}},
+		// On several, the workers' error comes first, on stderr: graceful too.
+		{name: "graceful OOM in a worker", scenario: "large_batches_oom", knobs: "--oom-above 1000 --oom-mode exit", pass: true,
+			want: []string{"oom: stderr: ", "] torch.OutOfMemoryError: CUDA out of memory"}},
+		{name: "control: a crash on OOM fails", scenario: "large_batches_oom", knobs: "--oom-above 1000 --oom-mode crash",
+			want: []string{"exit code of an out-of-memory run: got 1, want == 4", "oom: stderr: RuntimeError: CUDA error: out of memory"}},
+		{name: "OOM text in a run that recovered fails memory_stability", scenario: "memory_stability",
+			knobs: "--oom-above 1000 --oom-mode reduce", want: []string{"out-of-memory text in the output (stderr)"}},
+
+		// 4. Files per split through -c, not an option the fork lacks.
+		{name: "sequences per file through -c", scenario: "memory_stability", vars: []string{"sequences_per_file=10"}, pass: true,
+			want: []string{"metric: stability_fork_stage_esm_seconds"}},
+		{name: "control: --sequences-per-file is a usage error (exit 2)", scenario: "memory_stability",
+			vars: []string{"sequences_per_file=10", "profile=legacy"},
+			want: []string{`pipeline exit class: got "failed", want == "ok"`, "No such option '--sequences-per-file'."}},
+
+		// 5. Flags that never reach the work are "no effect", not a slowdown.
+		{name: "flags inside the noise: no effect", scenario: "optimization_impact",
+			knobs: "--time-per-seq 20ms --load-time 0 --streams-speedup 0 --persistent-overhead 0", vars: []string{"repeat=2", "noise_floor=0.1"},
+			pass: true, want: []string{"log: cuda_streams: no effect (", "log: --persistent-models does not reach the work here (virnucpro profile)"}},
+		{name: "control: streams that slow it down fail", scenario: "optimization_impact", knobs: "--time-per-seq 20ms --streams-speedup -80%",
+			vars: []string{"repeat=2"}, want: []string{"speed-up of cuda_streams against baseline"}},
+		{name: "persistent models with no effect on time", scenario: "persistent_tradeoff",
+			knobs: "--time-per-seq 20ms --load-time 0 --persistent-overhead 10%", vars: []string{"noise_floor=0.15"}, pass: true,
+			want: []string{"has no effect on time"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			r := runForkScenario(t, tt.scenario, tt.knobs, tt.vars...)
+			text := r.text()
+			if tt.pass && r.code != 0 {
+				t.Fatalf("exit %d, want 0:\n%s", r.code, text)
+			}
+			if !tt.pass && r.code != 1 {
+				t.Fatalf("exit %d, want 1 (the scenario must fail):\n%s\n%s", r.code, text, r.out)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(text, w) {
+					t.Errorf("no failure, log, metric or oom line says %q:\n%s", w, text)
+				}
+			}
+		})
+	}
+}
