@@ -101,11 +101,11 @@ var cases = []scenarioCase{
 
 	{name: "optimizations pass", scenario: "optimization_impact", knobs: "--time-per-seq 20ms --load-time 300ms --streams-speedup 30%",
 		vars: []string{"preset=smoke"}, pass: true, alone: true},
-	{name: "streams slow it down", scenario: "optimization_impact", knobs: "--streams-speedup -60%", vars: []string{"preset=smoke"},
+	{name: "streams slow it down", scenario: "optimization_impact", knobs: "--time-per-seq 20ms --streams-speedup -60%", vars: []string{"preset=smoke"},
 		want: []string{"cuda_streams against the baseline (slower: "}},
 
-	{name: "stability passes", scenario: "memory_stability", vars: []string{"floor_rise_limit_mb=100"}, pass: true},
-	{name: "stability leak", scenario: "memory_stability", knobs: "--leak-per-batch 64MiB", vars: []string{"floor_rise_limit_mb=100"},
+	{name: "stability passes", scenario: "memory_stability", knobs: "--time-per-seq 20ms", vars: []string{"floor_rise_limit_mb=100"}, pass: true},
+	{name: "stability leak", scenario: "memory_stability", knobs: "--time-per-seq 20ms --leak-per-batch 64MiB", vars: []string{"floor_rise_limit_mb=100"},
 		want: []string{"memory floor rise during stage esm on GPU 0"}},
 	{name: "stability orphan", scenario: "memory_stability", knobs: "--orphan 1GiB",
 		want: []string{"orphaned processes holding GPU memory: got 4, want == 0"}},
@@ -126,14 +126,14 @@ var cases = []scenarioCase{
 
 	// Each model stage starts its workers anew, as the fork does: the
 	// per-sequence time must stand well above two start-ups per GPU.
-	{name: "scaling on 4 GPUs", scenario: "scaling", knobs: "--time-per-seq 40ms --load-time 50ms", pass: true, alone: true},
-	{name: "scaling on 8 GPUs", scenario: "scaling", knobs: "--time-per-seq 40ms --load-time 50ms", gpus: "8",
+	{name: "scaling on 4 GPUs", scenario: "scaling", knobs: "--time-per-seq 60ms --load-time 50ms", pass: true, alone: true},
+	{name: "scaling on 8 GPUs", scenario: "scaling", knobs: "--time-per-seq 60ms --load-time 50ms", gpus: "8",
 		vars: []string{"gpu_counts=1,2,8"}, pass: true, alone: true},
 	{name: "scaling held back by start-up", scenario: "scaling", knobs: "--startup 1500ms", vars: []string{"preset=smoke"},
 		want: []string{"speed-up on 2 GPUs against 1", "speed-up on 4 GPUs against 1"}},
 
 	{name: "persistent pays", scenario: "persistent_tradeoff", knobs: "--load-time 400ms", vars: []string{"preset=smoke"}, pass: true, alone: true},
-	{name: "persistent costs and saves nothing", scenario: "persistent_tradeoff", knobs: "--persistent-overhead 80% --load-time 0 --time-per-seq 40ms",
+	{name: "persistent costs and saves nothing", scenario: "persistent_tradeoff", knobs: "--persistent-overhead 150% --load-time 0 --time-per-seq 40ms",
 		vars: []string{"preset=smoke"}, alone: true, want: []string{"more memory (limit 50%) and are not proven 1.20x faster: "}},
 }
 
