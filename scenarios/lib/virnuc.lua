@@ -55,7 +55,7 @@ end
 function M.gpus()
   if #gpu_list > 0 then return gpu_list end
   local out = {}
-  for _, d in ipairs(bench.gpu.devices()) do out[#out + 1] = tostring(d.index) end
+  for _, d in ipairs(bench.gpu.devices() or {}) do out[#out + 1] = tostring(d.index) end
   if #out == 0 then out = { "0" } end
   return out
 end

@@ -31,6 +31,7 @@ class Job:
     cpu_threads: int = 0  # torch threads (0: torch's default); --parallel shares the cores
     prefix: str = ""  # "[gpu N] " for --parallel workers
     summary_path: str = ""  # --parallel: where the worker leaves its summary (JSON)
+    announce_stages: bool = True  # the worker's stage lines go to stdout (the first worker of --parallel)
 
 
 def with_expandable_segments(conf):

@@ -7,6 +7,7 @@ stops the others, and exits 4 if a worker exited 4 (CUDA out of memory), else 1.
 """
 
 import json
+import sys
 import multiprocessing
 import signal
 from multiprocessing.connection import wait
@@ -48,21 +49,28 @@ def combined_exit_code(codes):
 
 
 def worker_main(job, runner=None):
-    """Entry point of a spawned worker: run the job, exit 0, 1 or 4 with one Error line.
+    """Entry point of a spawned worker: run the job, exit 0, 1 or 4 with one ERROR line.
 
+    A worker logs on stderr, as the fork's GPU workers do; the first worker also
+    announces the model stages (5 to 8) on stdout, as the fork's telemetry does.
     `runner(job, log)` defaults to worker.run_job; tests pass a fake one.
     """
-    from .errors import PipelineError, one_line
+    from .errors import CudaOomFatal, PipelineError, one_line
     from .log import StageLog
 
-    log = StageLog(prefix=job.prefix)
+    log = StageLog(prefix=job.prefix, stream=sys.stderr, stage_stream=sys.stdout if job.announce_stages else None,
+                   name="virnucpro.pipeline.gpu_worker", next_stage=5)
     try:
         if runner is None:
             from .worker import run_job as runner
 
         summary = runner(job, log)
+        log.finish()
         with open(job.summary_path, "w", encoding="utf-8") as out:
             json.dump(summary, out)
+    except CudaOomFatal as exc:
+        log.error(f"torch.OutOfMemoryError: {one_line(exc)}")
+        raise SystemExit(exc.exit_code)
     except PipelineError as exc:
         log.error(one_line(exc))
         raise SystemExit(exc.exit_code)

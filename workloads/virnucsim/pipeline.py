@@ -2,8 +2,8 @@
 
 The parent stays free of torch. It splits the kept frames evenly over the workers (one
 per GPU with --parallel, else one in-process on the first GPU of --gpus or the CPU),
-and each worker's share into work files of --sequences-per-file frames, as VirNucPro
-splits its translated sequences into files of 10,000. It then gathers the workers'
+and each worker's share into work files of prediction.sequences_per_file frames (from
+-c), as VirNucPro splits its translated sequences into files of 10,000. It then gathers the workers'
 scores in input order, takes the consensus and writes VirNucPro's result files.
 """
 
@@ -11,39 +11,82 @@ import importlib.util
 import json
 import os
 import shutil
+import sys
 import time
 
 from . import consensus, fasta, parallel, presets, report, results, sequence
-from .errors import EXIT_OK, PipelineError
+from .errors import EXIT_OK, EXIT_OOM, CudaOomFatal, PipelineError
 from .job import Job, apply_expandable_segments
 
 
 def run(args, log, backend=None, parallel_target=None):
-    """Runs `predict` for parsed arguments; returns the exit code."""
+    """Runs `predict` for parsed arguments; returns the exit code. The stages are
+    the fork's nine, announced as its telemetry does (log.py)."""
     started = time.time()
+    log.line(f"VirNucPro Prediction - Input: {args.input}")
+    if not _confirm_output(args, log):
+        return EXIT_OK
     reads = fasta.read_fasta(args.input)
     if backend is None and parallel_target is None:
         _require_torch()
     workdir = _prepare_output(args.output)
+    log.line("Starting prediction pipeline...")
 
+    log.stage("chunking")
     chunk_count = sum(len(sequence.chunk_bounds(len(seq), args.model_type)) for _, seq in reads)
-    log.stage("translate", f"Stage: Translating six frames ({len(reads)} reads -> {chunk_count} chunks)")
+    log.finish(f"sequences: {len(reads):,}")
+    log.stage("translate")
+    t0 = time.time()
     chunks, frames = sequence.translate_reads(reads, args.model_type)
+    took = time.time() - t0
+    log.info(f"Translation complete: processed {chunk_count:,} sequences in {took:.1f}s ({chunk_count / max(took, 1e-9):,.0f} seq/s)")
     log.info(f"{len(frames)} of {6 * chunks} frames kept (no stop codon)")
+    log.finish(f"sequences: {chunk_count:,}")
 
+    log.info(f"Splitting nucleotide sequences into batches of {args.sequences_per_file}")
+    log.stage("nucleotide_split")
     jobs, ranges = _plan_jobs(args, frames, workdir)
+    files = sum(len(job.files) for job in jobs)
+    log.finish(f"files: {files:,}")
+    log.info(f"Splitting protein sequences into batches of {args.sequences_per_file}")
+    log.stage("protein_split")
+    log.finish(f"files: {files:,}")
+
     code, summaries = _run_jobs(args, jobs, log, backend, parallel_target)
+    if code == EXIT_OOM:
+        raise CudaOomFatal("a worker ran out of GPU memory")
     if code != EXIT_OK:
-        return code
+        raise PipelineError(f"a worker failed (exit {code})")
 
     predictions = _gather(jobs, ranges, frames)
-    log.stage("consensus", "Stage: Consensus over frames")
+    log.stage("consensus")
     _write_results(args.output, predictions)
     shutil.rmtree(workdir, ignore_errors=True)
+    log.finish(f"consensus_sequences: {chunks:,}")
+    log.summary(time.time() - started)
 
     for line in report.closing_lines(len(reads), chunks, time.time() - started, summaries, args.parallel):
         log.line(line)
+    log.line("Prediction completed successfully!")
     return EXIT_OK
+
+
+def _confirm_output(args, log):
+    """The fork's check of an existing output folder: without --force or --resume
+    it asks on stdout and reads stdin. On a closed stdin click raises Abort, which
+    the fork's predict command catches as any exception (`Prediction failed: `,
+    exit 1); "n" (the default) cancels with exit 0."""
+    if args.force or args.resume or not os.path.exists(args.output):
+        return True
+    sys.stdout.write(f"Output directory {args.output} exists. Overwrite? [y/N]: ")
+    sys.stdout.flush()
+    answer = sys.stdin.readline() if sys.stdin is not None else ""
+    if answer == "":
+        raise PipelineError("")
+    if answer.strip().lower() in ("y", "yes"):
+        return True
+    log.line("Prediction cancelled by user")
+    return False
 
 
 def _require_torch():
@@ -77,7 +120,7 @@ def _plan_jobs(args, frames, workdir):
             results.write_work_file(path, frames[lo:hi])
             paths.append(path)
             file_number += 1
-        jobs.append(_job(args, gpu, paths, workdir))
+        jobs.append(_job(args, gpu, paths, workdir, announce=not jobs))
         ranges.append((start, end))
     if args.parallel:
         # Each worker builds its models on the CPU: share the cores rather than
@@ -87,7 +130,7 @@ def _plan_jobs(args, frames, workdir):
     return jobs, ranges
 
 
-def _job(args, gpu, paths, workdir):
+def _job(args, gpu, paths, workdir, announce):
     return Job(
         device=args.device,
         gpu=gpu,
@@ -105,6 +148,7 @@ def _job(args, gpu, paths, workdir):
         seed=args.seed,
         leak_per_esm_batch=args.leak_per_esm_batch,
         prefix=f"[gpu {gpu}] " if args.parallel else "",
+        announce_stages=announce,
     )
 
 
@@ -119,6 +163,7 @@ def _run_jobs(args, jobs, log, backend, parallel_target):
     if args.expandable_segments:
         apply_expandable_segments(os.environ)  # inherited by the spawned workers
     code = parallel.run_workers(jobs, log, target=parallel_target or parallel.worker_main)
+    log.next_stage += 4  # the first worker announced DNABERT-S, ESM-2, merge and prediction
     if code != EXIT_OK:
         return code, []
     summaries = []

@@ -195,7 +195,7 @@ class _Models:
 
     def load_all(self):
         """--persistent-models: build the three models once, up front."""
-        self.log.stage("load", "Stage: Loading models")
+        self.log.info("Loading models")
         for name in ("dnabert", "esm", "mlp"):
             self._build(name)
         self.ctx.synchronize()
@@ -203,7 +203,7 @@ class _Models:
     def get(self, name):
         """The model `name`, built now (with a stage line) if it is not there."""
         if name not in self.built:
-            self.log.stage("load", "Stage: Loading models")
+            self.log.info(f"Loading {name} model")
             self._build(name)
             self.ctx.synchronize()
         return self.built[name]

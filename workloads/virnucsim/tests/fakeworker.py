@@ -36,7 +36,7 @@ def _maybe_fail(job):
 def run_job(job, log):
     """Same contract as worker.run_job."""
     files = [results.read_work_file(path) for path in job.files]
-    log.stage("load", "Stage: Loading models")
+    log.info("Loading models")
     log.stage("dnabert", f"Stage: DNABERT-S features (batch {job.dnabert_batch_size} tokens)")
     log.stage("esm", f"Stage: ESM-2 features (batch {job.esm_batch_size or 3072} tokens)")
     _maybe_fail(job)

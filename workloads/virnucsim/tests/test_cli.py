@@ -46,8 +46,38 @@ def write_fasta(folder, reads=READS, name="in.fa"):
     return path
 
 
-def stage_lines(stderr):
-    return [line for line in stderr.splitlines() if "Stage: " in line]
+LOG_RECORD = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d - ([\w.]+) - ([A-Z]+) - (.*)$")
+
+
+def records(text):
+    """The log records of an output, as (level, message), in the fork's format."""
+    out = []
+    for line in text.splitlines():
+        match = LOG_RECORD.match(line)
+        if match:
+            out.append((match.group(2), match.group(3)))
+    return out
+
+
+def messages(text):
+    return [message for _, message in records(text)]
+
+
+def stage_lines(text):
+    """The fork's stage lines: "N: NAME"."""
+    return [m[len("=== Stage "):-len(" ===")] for m in messages(text) if m.startswith("=== Stage ")]
+
+
+FORK_STAGES = ["1: Sequence Chunking", "2: Six-Frame Translation", "3: Nucleotide File Splitting",
+               "4: Protein File Splitting", "5: DNABERT-S Feature Extraction", "6: ESM-2 Feature Extraction",
+               "7: Feature Merging", "8: Model Prediction", "9: Consensus Scoring"]
+
+
+def write_config(folder, per_file):
+    path = os.path.join(folder, "config.yaml")
+    with open(path, "w") as out:
+        out.write(f"version: \"2.0.0\"\nprediction:\n  batch_size: 256  # ignored\n  sequences_per_file: {per_file}\n")
+    return path
 
 
 def rows(path):
@@ -77,10 +107,11 @@ class HelpAndErrorsTest(unittest.TestCase):
         self.assertIn("--persistent-models", done.stdout)
 
     def assert_one_error_line(self, done, pattern):
-        self.assertEqual(done.returncode, 1, done.stderr)
-        lines = done.stderr.splitlines()
-        self.assertEqual(len(lines), 1, done.stderr)
-        self.assertRegex(lines[0], "^Error: " + pattern)
+        """Exit 1 and one ERROR record on stdout, as the fork logs a failure."""
+        self.assertEqual(done.returncode, 1, done.stdout + done.stderr)
+        errors = [m for level, m in records(done.stdout) if level == "ERROR"]
+        self.assertEqual(len(errors), 1, done.stdout)
+        self.assertRegex(errors[0], "^Prediction failed: " + pattern)
 
     def test_bad_fasta_exits_1_with_one_line(self):
         path = os.path.join(self.dir, "bad.fa")
@@ -89,9 +120,13 @@ class HelpAndErrorsTest(unittest.TestCase):
         self.assert_one_error_line(run(["predict", path, "-o", os.path.join(self.dir, "out")]),
                                    re.escape(path) + ":1: expected a '>' header")
 
-    def test_missing_input_exits_1_with_one_line(self):
+    def test_missing_input_is_a_usage_error(self):
         missing = os.path.join(self.dir, "missing.fa")
-        self.assert_one_error_line(run(["predict", missing, "-o", self.dir]), ".*no such file")
+        done = run(["predict", missing, "-o", self.dir])
+        self.assertEqual(done.returncode, 2, done.stderr)
+        self.assertEqual(done.stdout, "")
+        self.assertEqual(done.stderr, "Usage: virnucsim predict [OPTIONS] INPUT_FILE\nTry 'virnucsim predict --help' for help.\n\n"
+                                      f"Error: Invalid value for 'INPUT_FILE': Path '{missing}' does not exist.\n")
 
     def test_usage_errors_exit_2(self):
         path = write_fasta(self.dir)
@@ -117,27 +152,26 @@ class PipelineTest(unittest.TestCase):
         self.dir = tmp.name
         self.input = write_fasta(self.dir)
 
-    def predict(self, out, extra, env=None):
-        args = ["predict", self.input, "-o", out, "--model-type", "300"] + extra
+    def predict(self, out, extra, env=None, config=None):
+        args = (["-c", config] if config else []) + ["predict", self.input, "-o", out, "--model-type", "300"] + extra
         return run(args, env=env, module="virnucsim.tests.fake_cli")
 
     def test_single_gpu_run(self):
         out = os.path.join(self.dir, "single")
-        done = self.predict(out, ["--sequences-per-file", "4"])
+        done = self.predict(out, [], config=write_config(self.dir, 4))
         self.assertEqual(done.returncode, 0, done.stderr)
-        self.assertEqual(stage_lines(done.stderr), [
-            "Stage: Translating six frames (3 reads -> 5 chunks)",
-            "Stage: Loading models",
-            "Stage: DNABERT-S features (batch 2048 tokens)",
-            "Stage: ESM-2 features (batch 3072 tokens)",
-            "Stage: Merging features to 3328-d",
-            "Stage: Predicting with MLP",
-            "Stage: Consensus over frames",
-        ])
-        tail = done.stderr.splitlines()[-3:]
+        self.assertEqual(stage_lines(done.stdout), FORK_STAGES)
+        self.assertEqual(stage_lines(done.stderr), [])
+        said = messages(done.stdout)
+        for text in ("Loaded configuration from", "Loading models", "DNABERT-S features (batch 2048 tokens)",
+                     "  ESM-2 Feature Extraction completed in ", "Translation complete: processed 5 sequences in ",
+                     "PIPELINE SUMMARY"):
+            self.assertTrue(any(m.startswith(text) for m in said), (text, said))
+        self.assertIn("  Nucleotide File Splitting completed in 0.0s [files: 4]", said)  # 15 frames, 4 a file
+        tail = said[-4:]
         self.assertRegex(tail[0], r"^Done: 3 sequences, 5 chunks in \d+\.\d\d s \(\d+\.\d seq/s\)$")
         self.assertEqual(tail[1:], ["Peak memory: 3072.0 MiB allocated, 4096.0 MiB reserved",
-                                    "Allocator efficiency: 75.0%"])
+                                    "Allocator efficiency: 75.0%", "Prediction completed successfully!"])
         self.assertFalse(os.path.exists(os.path.join(out, results.WORK_DIR)))
         self.check_results(out)
 
@@ -163,22 +197,22 @@ class PipelineTest(unittest.TestCase):
     def test_parallel_run_matches_single(self):
         single, multi = os.path.join(self.dir, "single"), os.path.join(self.dir, "multi")
         self.assertEqual(self.predict(single, []).returncode, 0)
-        done = self.predict(multi, ["--parallel", "--gpus", "0,1", "--sequences-per-file", "3"])
+        done = self.predict(multi, ["--parallel", "--gpus", "0,1"], config=write_config(self.dir, 3))
         self.assertEqual(done.returncode, 0, done.stderr)
-        stages = stage_lines(done.stderr)
-        self.assertEqual(stages[0], "Stage: Translating six frames (3 reads -> 5 chunks)")
-        self.assertEqual(stages[-1], "Stage: Consensus over frames")
+        # The stages on stdout, once each (the first worker announces 5 to 8);
+        # the workers' own records on stderr, prefixed.
+        self.assertEqual(stage_lines(done.stdout), FORK_STAGES)
         for gpu in (0, 1):
-            mine = [s for s in stages if s.startswith(f"[gpu {gpu}] ")]
-            self.assertEqual([s.split("] ", 1)[1].split(" (")[0] for s in mine], [
-                "Stage: Loading models", "Stage: DNABERT-S features", "Stage: ESM-2 features",
-                "Stage: Merging features to 3328-d", "Stage: Predicting with MLP"])
-        tail = done.stderr.splitlines()[-5:]
+            mine = [m for m in messages(done.stderr) if m.startswith(f"[gpu {gpu}] ")]
+            self.assertEqual([m.split("] ", 1)[1].split(" (")[0] for m in mine], [
+                "Loading models", "DNABERT-S features", "ESM-2 features", "Merging features to 3328-d",
+                "Predicting with MLP"])
+        tail = messages(done.stdout)[-6:]
         self.assertTrue(tail[0].startswith("Done: 3 sequences, 5 chunks in "), tail)
         self.assertTrue(tail[1].startswith("[gpu 0] GPU memory at peak: 3072.0 MiB allocated"), tail)
         self.assertTrue(tail[2].startswith("[gpu 1] GPU memory at peak: 4096.0 MiB allocated"), tail)
         self.assertEqual(tail[3:], ["Peak memory: 4096.0 MiB allocated, 5120.0 MiB reserved",
-                                    "Allocator efficiency: 80.0%"])
+                                    "Allocator efficiency: 80.0%", "Prediction completed successfully!"])
         for name in (results.PREDICTIONS_FILE, results.HIGHEST_SCORE_FILE, results.PER_READ_FILE):
             self.assertEqual(rows(os.path.join(single, name)), rows(os.path.join(multi, name)), name)
 
@@ -187,9 +221,10 @@ class PipelineTest(unittest.TestCase):
         done = self.predict(os.path.join(self.dir, "oom"), ["--parallel", "--gpus", "0,1"],
                             env={fakeworker.FAIL_VARIABLE: "oom:1"})
         self.assertEqual(done.returncode, 4, done.stderr)
-        self.assertIn("[gpu 1] Error: CUDA out of memory at the smallest batch size (123 tokens)",
-                      done.stderr.splitlines())
-        self.assertNotIn("Done:", done.stderr)
+        self.assertIn(("ERROR", "[gpu 1] torch.OutOfMemoryError: CUDA out of memory at the smallest batch size (123 tokens)"),
+                      records(done.stderr))
+        self.assertIn(("ERROR", "OUT OF MEMORY ERROR"), records(done.stdout))  # the fork's banner, on stdout
+        self.assertNotIn("Done:", done.stdout)
         self.assertLess(time.time() - started, 60)
 
     def test_a_crash_exits_1_and_stops_a_hanging_worker(self):
@@ -197,14 +232,15 @@ class PipelineTest(unittest.TestCase):
         env = {fakeworker.FAIL_VARIABLE: "hang:0,crash:1"}
         done = self.predict(os.path.join(self.dir, "crash"), ["--parallel", "--gpus", "0,1"], env=env)
         self.assertEqual(done.returncode, 1, done.stderr)
-        self.assertIn("[gpu 1] Error: RuntimeError: simulated crash with a second line", done.stderr)
+        self.assertIn(("ERROR", "[gpu 1] RuntimeError: simulated crash with a second line"), records(done.stderr))
+        self.assertIn(("ERROR", "Prediction failed: a worker failed (exit 1)"), records(done.stdout))
         self.assertNotIn("Traceback", done.stderr)
         self.assertLess(time.time() - started, 60)  # gpu 0 sleeps 120 s unless stopped
 
     def test_cpu_run_has_no_memory_lines(self):
         done = self.predict(os.path.join(self.dir, "cpu"), ["--device", "cpu"])
         self.assertEqual(done.returncode, 0, done.stderr)
-        self.assertTrue(done.stderr.splitlines()[-1].startswith("Done: "))
+        self.assertTrue(messages(done.stdout)[-2].startswith("Done: "), done.stdout)
 
     def test_pure_modules_do_not_import_torch(self):
         code = ("import sys, virnucsim.cli, virnucsim.pipeline, virnucsim.parallel, virnucsim.report; "
