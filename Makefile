@@ -105,6 +105,7 @@ test-slurm-down:
 
 test-python:
 	$(PYTHON) -m unittest discover -s workloads/virnucsim/tests -t workloads
+	$(PYTHON) -m unittest discover -s bench/virnucpro-offline/tests -t bench/virnucpro-offline
 
 # The scenario tests three times over while stress-ng keeps BUSY_CPUS cores
 # busy: their verdicts come from the fake pipeline's model of time and memory,

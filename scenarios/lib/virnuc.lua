@@ -106,8 +106,8 @@ end
 
 -- run runs the pipeline once (or run_opts.runs times) on input and returns the result.
 -- Its own figures (the profile's) are recorded as metrics of the test, named
--- <run name>_<figure>, when the test ends (see M.test); run_opts.figures =
--- false leaves them out.
+-- <run name>_<figure>, when the test ends (see M.test), from the last run of
+-- each name; run_opts.figures = false leaves them out.
 local pending = setmetatable({}, { __mode = "k" })
 function M.run(t, name, input, opts, run_opts)
   run_opts = run_opts or {}
@@ -125,8 +125,12 @@ function M.run(t, name, input, opts, run_opts)
   }
   M.note_inert(t, opts)
   if run_opts.figures ~= false then
-    pending[t] = pending[t] or {}
-    table.insert(pending[t], { run = run, name = name })
+    -- One set of figures per run name: the last run's (configurations
+    -- compared over many rounds run under one name).
+    local p = pending[t] or { order = {}, last = {} }
+    pending[t] = p
+    if not p.last[name] then p.order[#p.order + 1] = name end
+    p.last[name] = run
   end
   return run
 end
@@ -137,7 +141,8 @@ end
 function M.test(name, fn, opts)
   bench.test(name, function(t)
     fn(t)
-    for _, p in ipairs(pending[t] or {}) do M.record_figures(t, p.run, p.name) end
+    local p = pending[t] or { order = {}, last = {} }
+    for _, name in ipairs(p.order) do M.record_figures(t, p.last[name], name) end
     pending[t] = nil
   end, opts)
 end

@@ -1,6 +1,7 @@
 -- Runs the pipeline of --var cmd and expects the exit class of --var want
 -- (ok by default). With --var predict=true the command gets fakepipe's
--- arguments: predict INPUT.fa -o WORKDIR.
+-- arguments: predict INPUT.fa -o WORKDIR/out (a new folder: the fork prompts
+-- before overwriting an existing one).
 local bench = require("bench")
 bench.suite { name = "pipeline" }
 
@@ -13,7 +14,7 @@ bench.test("pipeline", function(t)
   local argv = bench.split(cmd)
   if predict then
     local input = bench.data.fasta { preset = "tiny", seed = 1 }
-    argv = bench.split(cmd, "predict", input.path, "-o", t.workdir)
+    argv = bench.split(cmd, "predict", input.path, "-o", t.workdir .. "/out")
   end
   local run = bench.pipeline.run {
     cmd = argv,

@@ -33,7 +33,7 @@ bench.test("fakepipe on two GPUs", function(t)
   local input = bench.data.fasta { preset = "tiny", seed = 7 }
   local run = bench.pipeline.run {
     cmd = bench.split(fakepipe, "--startup", "20ms", "--load-time", "50ms", "--time-per-seq", "10ms",
-      "predict", input.path, "-o", t.workdir, "--parallel", "--gpus", "0,1"),
+      "predict", input.path, "-o", t.workdir .. "/out", "--parallel", "--gpus", "0,1"),
     grace = "200ms",
   }
   t:expect(run.class, "class"):eq("ok")
@@ -43,7 +43,7 @@ bench.test("ignores SIGTERM", function(t)
   local input = bench.data.fasta { preset = "tiny", seed = 7 }
   local run = bench.pipeline.run {
     cmd = bench.split(fakepipe, "--ignore-sigterm", "--hang-after", "esm", "--startup", "0", "--load-time", "20ms",
-      "predict", input.path, "-o", t.workdir),
+      "predict", input.path, "-o", t.workdir .. "/out"),
     timeout = "300ms",
     grace = "200ms",
   }
