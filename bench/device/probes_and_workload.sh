@@ -28,8 +28,9 @@ echo "== virnucsim, 1000 sequences, full model shapes"
 $B data fasta --sequences 1000 --min-len 200 --max-len 1500 --seed 42 -o /tmp/in1000.fa
 for p in "" --persistent-models; do
 	echo "-- virnucsim ${p:-(fresh models per file)}"
-	$B monitor --out json="$OUT/virnucsim${p}.json" -- python3 -m virnucsim predict /tmp/in1000.fa -o "/tmp/out$p" \
-		--sequences-per-file 2500 $p 2>&1 | grep -v "^\[\|^Stage" ; echo "exit=${PIPESTATUS[0]}"
+	printf 'prediction:\n  sequences_per_file: 2500\n' > /tmp/virnucsim-config.yaml
+	$B monitor --out json="$OUT/virnucsim${p}.json" -- python3 -m virnucsim -c /tmp/virnucsim-config.yaml predict /tmp/in1000.fa \
+		-o "/tmp/out$p" --force $p 2>&1 | grep -v "\[gpu \|=== Stage" ; echo "exit=${PIPESTATUS[0]}"
 	ls "/tmp/out$p"; head -3 "/tmp/out$p/prediction_results.txt"
 done
 echo "-- virnucsim with a batch so large it must run out of memory (allocator capped at 12% of the GPU)"
