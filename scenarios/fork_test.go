@@ -117,8 +117,8 @@ func TestScenariosSpeakTheFork(t *testing.T) {
 		// slow the pipeline down fail: TestScenarios' "streams slow it down".
 		{name: "flags that do nothing are no slowdown", scenario: "optimization_impact",
 			knobs: "--time-per-seq 20ms --load-time 0 --streams-speedup 0 --persistent-overhead 0",
-			vars: []string{"preset=smoke", "min_runs=3", "max_runs=5"},
-			pass: true, want: []string{"log: --persistent-models does not reach the work here (virnucpro profile)",
+			vars:  []string{"preset=smoke", "min_runs=3", "max_runs=5"},
+			pass:  true, want: []string{"log: --persistent-models does not reach the work here (virnucpro profile)",
 				"log: --cuda-streams does not reach the work here (virnucpro profile)"}},
 	}
 	for _, tt := range tests {
