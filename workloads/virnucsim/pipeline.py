@@ -130,7 +130,7 @@ def _plan_jobs(args, frames, workdir):
     return jobs, ranges
 
 
-def _job(args, gpu, paths, workdir, announce):
+def _job(args, gpu, paths, workdir, announce=True):
     return Job(
         device=args.device,
         gpu=gpu,

@@ -1,5 +1,7 @@
 """The leak on purpose (--leak-per-esm-batch), without torch."""
 
+import os
+import tempfile
 import unittest
 
 from virnucsim import cli, pipeline
@@ -31,16 +33,23 @@ class LeakTest(unittest.TestCase):
                 self.assertEqual(sum(sizes), held)
                 self.assertEqual(len(leak.kept), len(sizes))
 
+    def setUp(self):
+        tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(tmp.cleanup)
+        self.input = os.path.join(tmp.name, "in.fa")  # INPUT_FILE must exist, as click checks it
+        with open(self.input, "w") as out:
+            out.write(">r\nACGT\n")
+
     def test_flag_reaches_the_job(self):
-        args = cli.parse_args(["predict", "in.fa", "-o", "out", "--leak-per-esm-batch", "64"])
+        args = cli.parse_args(["predict", self.input, "-o", "out", "--leak-per-esm-batch", "64"])
         self.assertEqual(args.leak_per_esm_batch, 64)
         self.assertEqual(pipeline._job(args, 0, [], "work").leak_per_esm_batch, 64)
-        self.assertEqual(cli.parse_args(["predict", "in.fa", "-o", "out"]).leak_per_esm_batch, 0)
+        self.assertEqual(cli.parse_args(["predict", self.input, "-o", "out"]).leak_per_esm_batch, 0)
 
     def test_negative_is_a_usage_error(self):
-        with self.assertRaises(SystemExit) as caught:
-            cli.parse_args(["predict", "in.fa", "-o", "out", "--leak-per-esm-batch", "-1"])
-        self.assertEqual(caught.exception.code, 2)
+        with self.assertRaises(cli.UsageError) as caught:  # exit 2, in click's words
+            cli.parse_args(["predict", self.input, "-o", "out", "--leak-per-esm-batch", "-1"])
+        self.assertIn("must be at least 0, got -1", str(caught.exception))
 
 
 if __name__ == "__main__":
