@@ -170,7 +170,7 @@ func TestVirnucsimSpeaksTheFork(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
-			args := []string{"run", "--gpu-backend", "none", "--results-dir", dir,
+			args := []string{"run", "--gpu-backend", "sim", "--sim-gpus", "1", "--results-dir", dir,
 				"--var", "pipeline=" + python + " -m virnucsim.tests.fake_cli", "--var", "pipeline_flags=--size tiny --model-type 300",
 				"--var", "preset=quick"}
 			for _, v := range tt.vars {
