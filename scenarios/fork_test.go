@@ -22,10 +22,16 @@ func runForkScenario(t *testing.T, scenario, knobs string, vars ...string) forkR
 	t.Helper()
 	dir := t.TempDir()
 	args := []string{"run", "--gpu-backend", "sim", "--sim-gpus", "2", "--sample-interval", "20ms", "--results-dir", dir,
-		"--var", "pipeline=" + filepath.Join(bin, "fakepipe") + " " + healthy + " " + knobs, "--var", "preset=quick"}
+		"--var", "pipeline=" + filepath.Join(bin, "fakepipe") + " " + healthy + " " + knobs}
+	preset := "preset=quick" // unless vars give another: a --var may be given once
 	for _, v := range vars {
+		if strings.HasPrefix(v, "preset=") {
+			preset = v
+			continue
+		}
 		args = append(args, "--var", v)
 	}
+	args = append(args, "--var", preset)
 	cmd := exec.Command(filepath.Join(bin, "benchctl"), append(args, scenario+".lua")...)
 	out, err := cmd.CombinedOutput()
 	code := 0
