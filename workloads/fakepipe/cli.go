@@ -41,6 +41,9 @@ type globals struct {
 	perFile         int // prediction.sequences_per_file from -c; 0: not set
 }
 
+// predictFlags knows predict's options, to tell one given before the subcommand.
+var predictFlags = newFlagSet(defaults())
+
 // boolKnobs are the knobs that take no value.
 var boolKnobs = map[string]bool{"ignore-sigterm": true, "bad-utf8": true}
 
@@ -82,6 +85,14 @@ func parseGlobals(args []string) (*globals, int, error) {
 		case strings.HasPrefix(a, "--") && isKnob[name]:
 			g.knobArgs = append(g.knobArgs, a)
 			if !hasVal && !boolKnobs[name] && i+1 < len(args) {
+				i++
+				g.knobArgs = append(g.knobArgs, args[i])
+			}
+		case predictFlags.Lookup(name) != nil && predictFlags.Lookup(name).Usage != "internal":
+			// fakepipe's own leniency, not click's: a predict option given
+			// before the subcommand (in a pipeline variable) goes after it.
+			g.knobArgs = append(g.knobArgs, a)
+			if bf, ok := predictFlags.Lookup(name).Value.(interface{ IsBoolFlag() bool }); !hasVal && !(ok && bf.IsBoolFlag()) && i+1 < len(args) {
 				i++
 				g.knobArgs = append(g.knobArgs, args[i])
 			}
