@@ -19,7 +19,7 @@ func TestRegistered(t *testing.T) {
 	for _, f := range probes.Flags() {
 		flags = append(flags, f.Name)
 	}
-	if want := []string{"sim-gpus", "sim-memory"}; !slices.Equal(flags, want) {
+	if want := []string{"sim-gpus", "sim-memory", "sim-gpm"}; !slices.Equal(flags, want) {
 		t.Errorf("Flags() = %v, want %v", flags, want)
 	}
 }
