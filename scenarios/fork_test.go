@@ -178,10 +178,8 @@ func TestVirnucsimSpeaksTheFork(t *testing.T) {
 			dir := t.TempDir()
 			args := []string{"run", "--gpu-backend", "sim", "--sim-gpus", "1", "--results-dir", dir,
 				"--var", "pipeline=" + python + " -m virnucsim.tests.fake_cli", "--var", "pipeline_flags=--size tiny --model-type 300",
-				"--var", "preset=quick"}
-			for _, v := range tt.vars {
-				args = append(args, "--var", v)
 			}
+			args = append(args, varArgs([]string{"preset=quick"}, tt.vars...)...)
 			cmd := exec.Command(filepath.Join(bin, "benchctl"), append(args, tt.scenario+".lua")...)
 			cmd.Env = append(cmd.Environ(), "PYTHONPATH="+workloads)
 			out, err := cmd.CombinedOutput()

@@ -64,10 +64,8 @@ func TestLeakVerdicts(t *testing.T) {
 			args := []string{"run", "--gpu-backend", "sim", "--sim-gpus", "4", "--sample-interval", "20ms",
 				"--results-dir", dir, "--out", "junit=" + dir + "/junit.xml",
 				"--var", "pipeline=" + filepath.Join(bin, "fakepipe") + " " + leakBase + " " + tc.knobs,
-				"--var", "preset=quick", "--var", "sequences_per_file=10000"}
-			for _, v := range tc.vars {
-				args = append(args, "--var", v)
 			}
+			args = append(args, varArgs([]string{"preset=quick", "sequences_per_file=10000"}, tc.vars...)...)
 			out, err := exec.Command(filepath.Join(bin, "benchctl"), append(args, tc.scenario+".lua")...).CombinedOutput()
 			code := 0
 			if ee, ok := err.(*exec.ExitError); ok {

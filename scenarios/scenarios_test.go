@@ -168,10 +168,8 @@ func TestScenarios(t *testing.T) {
 			args := []string{"run", "--gpu-backend", "sim", "--sim-gpus", gpus, "--sample-interval", "20ms",
 				"--results-dir", dir, "--out", "junit=" + dir + "/junit.xml",
 				"--var", "pipeline=" + filepath.Join(bin, "fakepipe") + " " + healthy + " " + tc.knobs,
-				"--var", "preset=quick", "--var", "sequences_per_file=20"}
-			for _, v := range tc.vars {
-				args = append(args, "--var", v)
 			}
+			args = append(args, varArgs([]string{"preset=quick", "sequences_per_file=20"}, tc.vars...)...)
 			args = append(args, tc.flags...)
 			args = append(args, tc.scenario+".lua")
 			cmd := exec.Command(filepath.Join(bin, "benchctl"), args...)
