@@ -110,6 +110,15 @@ type DriverSampler interface {
 	DriverSamples(since time.Time) ([]DriverSample, error)
 }
 
+// Paced is implemented by backends that can read what changes slowly
+// (temperature, clocks, power, the process list) less often than every Sample,
+// holding its last value in between. The sampler calls Pace once, before its
+// first Sample, with its sampling interval; a backend never paced reads every
+// field at every Sample. Memory is read at every Sample either way.
+type Paced interface {
+	Pace(interval time.Duration)
+}
+
 // EventSource is implemented by backends that report XID and ECC events.
 type EventSource interface {
 	// WatchEvents delivers events on ch until ctx ends. It blocks; the sampler

@@ -64,7 +64,9 @@ func (b *Backend) DriverSamples(since time.Time) ([]probes.DriverSample, error) 
 func (b *Backend) readSamples(d *device, k int, floor uint64, out []probes.DriverSample, errs *[]error) []probes.DriverSample {
 	st := samplingTypes[k]
 	last := max(d.seen[k], floor)
+	t0 := b.cost.start()
 	vt, samples, ret := d.h.GetSamples(st.t, last)
+	b.cost.done(st.f, t0)
 	if ret == nvml.ERROR_NOT_FOUND || !check(d, st.f, ret, errs) {
 		return out
 	}

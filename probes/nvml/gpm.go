@@ -111,7 +111,10 @@ func (b *Backend) readGPM(d *device, s *probes.GPUSample, now time.Time, errs *[
 		return
 	}
 	if g.at.IsZero() || now.Sub(g.at) >= gpmPeriod {
-		if !check(d, fGPM, b.lib.GpmSampleGet(d.h, g.cur), errs) {
+		t0 := b.cost.start()
+		ret := b.lib.GpmSampleGet(d.h, g.cur)
+		b.cost.done(fGPM, t0)
+		if !check(d, fGPM, ret, errs) {
 			return
 		}
 		g.at = now

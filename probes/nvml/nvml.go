@@ -68,6 +68,12 @@ type Backend struct {
 	procs []probes.ProcessMem
 	spans []span
 
+	// paced: fields are read at their own periods (Pace); slack is half the
+	// sampling interval.
+	paced bool
+	slack time.Duration
+	cost  *costs // nil unless CostEnv is set
+
 	mu       sync.Mutex // guards closed, restores and watchers.Add
 	closed   bool
 	closing  chan struct{}
@@ -91,6 +97,10 @@ type device struct {
 	energyAt time.Time
 	// gpm is nil where the GPU has no performance monitoring.
 	gpm *gpmState
+	// readAt is when each paced field was last read, by field bit; held is
+	// what those reads gave.
+	readAt [numFields]time.Time
+	held   held
 }
 
 // energyPeriod is how often the total energy counter is read. On an H100
@@ -149,6 +159,7 @@ func (b *Backend) Close() error {
 
 	b.watchers.Wait()
 	b.closeGPM()
+	b.cost.write()
 	var errs []error
 	for _, restore := range restores {
 		if err := restore(); err != nil {

@@ -31,7 +31,7 @@ func NewWithLib(lib nvml.Interface, cfg probes.Config) (*Backend, error) {
 	if ret := lib.Init(); ret != nvml.SUCCESS {
 		return nil, fmt.Errorf("%w: nvml init: %s: %w", probes.ErrUnavailable, initReason(ret), ret)
 	}
-	b := &Backend{lib: lib, now: time.Now, closing: make(chan struct{})}
+	b := &Backend{lib: lib, now: time.Now, closing: make(chan struct{}), cost: newCosts()}
 	if err := b.open(cfg); err != nil {
 		lib.Shutdown()
 		return nil, err
@@ -99,7 +99,7 @@ func (b *Backend) openDevice(i int) (*device, error) {
 	if ret != nvml.SUCCESS {
 		return nil, fmt.Errorf("gpu %d: get uuid: %w", i, ret)
 	}
-	d := &device{h: h, info: result.GPUInfo{Index: i, UUID: uuid, Driver: b.driver, CUDA: b.cuda}}
+	d := &device{h: h, info: result.GPUInfo{Index: i, UUID: uuid, Driver: b.driver, CUDA: b.cuda}, held: newHeld()}
 	if name, ret := h.GetName(); ret == nvml.SUCCESS {
 		d.info.Name = name
 	}

@@ -37,14 +37,15 @@ func (b *Backend) Sample() (probes.Snapshot, error) {
 	if b.closed {
 		return probes.Snapshot{}, errClosed
 	}
-	snap := probes.Snapshot{Time: b.now(), GPUs: make([]probes.GPUSample, 0, len(b.sel))}
+	now := b.now()
+	snap := probes.Snapshot{Time: now, GPUs: make([]probes.GPUSample, 0, len(b.sel))}
 	b.procs, b.spans = b.procs[:0], b.spans[:0]
 	var errs []error
 	for _, d := range b.sel {
 		if d.lost {
 			continue
 		}
-		s := b.sampleDevice(d, &errs)
+		s := b.sampleDevice(d, now, &errs)
 		if d.lost {
 			errs = append(errs, lostError(d))
 			b.procs = b.procs[:b.spanStart()]
@@ -77,66 +78,98 @@ func (b *Backend) spanStart() int {
 	return b.spans[len(b.spans)-1].end
 }
 
-// sampleDevice reads every field of d, appending its processes to b.procs.
-// Once d is lost, the remaining fields are not read.
-func (b *Backend) sampleDevice(d *device, errs *[]error) probes.GPUSample {
-	nan := math.NaN()
-	s := probes.GPUSample{
-		Index:    d.info.Index,
-		MemTotal: d.info.MemoryTotal,
-		UtilGPU:  nan, UtilMem: nan, TempC: nan, PowerW: nan, SMClockMHz: nan,
-	}
+// sampleDevice reads the fields of d that are due (every field, unless the
+// backend is paced), appending its processes to b.procs. A paced field not due
+// holds its last value. Once d is lost, the remaining fields are not read.
+func (b *Backend) sampleDevice(d *device, now time.Time, errs *[]error) probes.GPUSample {
+	s := probes.GPUSample{Index: d.info.Index, MemTotal: d.info.MemoryTotal}
 	b.readMemory(d, &s, errs)
-	if d.want(fUtil) {
-		u, ret := d.h.GetUtilizationRates()
-		if check(d, fUtil, ret, errs) {
-			s.UtilGPU, s.UtilMem = float64(u.Gpu), float64(u.Memory)
-		}
-	}
-	if d.want(fTemp) {
-		t, ret := d.h.GetTemperature(nvml.TEMPERATURE_GPU)
-		if check(d, fTemp, ret, errs) {
-			s.TempC = float64(t)
-		}
-	}
-	if d.want(fPower) {
-		mw, ret := d.h.GetPowerUsage()
-		if check(d, fPower, ret, errs) {
-			s.PowerW = float64(mw) / 1000
-		}
-	}
+	b.readPaced(d, now, errs)
 	if d.want(fEnergy) {
-		if now := time.Now(); d.energyAt.IsZero() || now.Sub(d.energyAt) >= energyPeriod {
+		if t := time.Now(); d.energyAt.IsZero() || t.Sub(d.energyAt) >= energyPeriod {
+			t0 := b.cost.start()
 			mj, ret := d.h.GetTotalEnergyConsumption()
+			b.cost.done(fEnergy, t0)
 			if check(d, fEnergy, ret, errs) {
-				d.energy, d.energyAt = mj, now
+				d.energy, d.energyAt = mj, t
 			}
 		}
 		s.EnergyMJ = d.energy
 	}
-	if d.want(fClock) {
-		mhz, ret := d.h.GetClockInfo(nvml.CLOCK_SM)
-		if check(d, fClock, ret, errs) {
-			s.SMClockMHz = float64(mhz)
-		}
-	}
-	if d.want(fThrottle) {
-		s.Throttle = b.readThrottle(d, errs)
-	}
+	h := &d.held
+	s.UtilGPU, s.UtilMem, s.TempC, s.PowerW, s.SMClockMHz = h.utilGPU, h.utilMem, h.tempC, h.powerW, h.smClock
+	s.Throttle = h.throttle
 	b.readGPM(d, &s, b.now(), errs)
-	if d.want(fProcs) {
-		ps, ret := d.h.GetComputeRunningProcesses()
-		if check(d, fProcs, ret, errs) {
-			for _, p := range ps {
-				used := p.UsedGpuMemory
-				if used == valueNotAvailable {
-					used = 0
-				}
-				b.procs = append(b.procs, probes.ProcessMem{PID: int(p.Pid), Used: used})
-			}
+	b.procs = append(b.procs, h.procs...)
+	return s
+}
+
+// readPaced reads into d.held the fields other than memory, energy and GPM
+// that are due at now. A read that fails leaves the field empty (NaN, 0 or no
+// processes) until its next read.
+func (b *Backend) readPaced(d *device, now time.Time, errs *[]error) {
+	h := &d.held
+	if b.due(d, fUtil, now) {
+		t0 := b.cost.start()
+		u, ret := d.h.GetUtilizationRates()
+		b.cost.done(fUtil, t0)
+		h.utilGPU, h.utilMem = math.NaN(), math.NaN()
+		if check(d, fUtil, ret, errs) {
+			h.utilGPU, h.utilMem = float64(u.Gpu), float64(u.Memory)
 		}
 	}
-	return s
+	if b.due(d, fTemp, now) {
+		t0 := b.cost.start()
+		t, ret := d.h.GetTemperature(nvml.TEMPERATURE_GPU)
+		b.cost.done(fTemp, t0)
+		h.tempC = math.NaN()
+		if check(d, fTemp, ret, errs) {
+			h.tempC = float64(t)
+		}
+	}
+	if b.due(d, fPower, now) {
+		t0 := b.cost.start()
+		mw, ret := d.h.GetPowerUsage()
+		b.cost.done(fPower, t0)
+		h.powerW = math.NaN()
+		if check(d, fPower, ret, errs) {
+			h.powerW = float64(mw) / 1000
+		}
+	}
+	if b.due(d, fClock, now) {
+		t0 := b.cost.start()
+		mhz, ret := d.h.GetClockInfo(nvml.CLOCK_SM)
+		b.cost.done(fClock, t0)
+		h.smClock = math.NaN()
+		if check(d, fClock, ret, errs) {
+			h.smClock = float64(mhz)
+		}
+	}
+	if b.due(d, fThrottle, now) {
+		h.throttle = b.readThrottle(d, errs)
+	}
+	if b.due(d, fProcs, now) {
+		b.readProcs(d, errs)
+	}
+}
+
+// readProcs replaces d.held.procs with the GPU's compute processes.
+func (b *Backend) readProcs(d *device, errs *[]error) {
+	h := &d.held
+	h.procs = h.procs[:0]
+	t0 := b.cost.start()
+	ps, ret := d.h.GetComputeRunningProcesses()
+	b.cost.done(fProcs, t0)
+	if !check(d, fProcs, ret, errs) {
+		return
+	}
+	for _, p := range ps {
+		used := p.UsedGpuMemory
+		if used == valueNotAvailable {
+			used = 0
+		}
+		h.procs = append(h.procs, probes.ProcessMem{PID: int(p.Pid), Used: used})
+	}
 }
 
 // readMemory reads memory through nvmlDeviceGetMemoryInfo_v2, which separates
@@ -145,7 +178,9 @@ func (b *Backend) sampleDevice(d *device, errs *[]error) probes.GPUSample {
 // reserved memory.
 func (b *Backend) readMemory(d *device, s *probes.GPUSample, errs *[]error) {
 	if b.memV2 && d.want(fMemV2) {
+		t0 := b.cost.start()
 		m, ret := d.h.GetMemoryInfo_v2()
+		b.cost.done(fMemV2, t0)
 		switch ret {
 		case nvml.SUCCESS:
 			s.MemUsed, s.MemReserved = m.Used, m.Reserved
@@ -158,7 +193,9 @@ func (b *Backend) readMemory(d *device, s *probes.GPUSample, errs *[]error) {
 		}
 	}
 	if d.want(fMem) {
+		t0 := b.cost.start()
 		m, ret := d.h.GetMemoryInfo()
+		b.cost.done(fMem, t0)
 		if check(d, fMem, ret, errs) {
 			s.MemUsed = m.Used
 		}
@@ -170,6 +207,8 @@ func (b *Backend) readMemory(d *device, s *probes.GPUSample, errs *[]error) {
 func (b *Backend) readThrottle(d *device, errs *[]error) uint64 {
 	var mask uint64
 	var ret nvml.Return
+	t0 := b.cost.start()
+	defer b.cost.done(fThrottle, t0)
 	if b.eventReasons {
 		mask, ret = d.h.GetCurrentClocksEventReasons()
 	} else {

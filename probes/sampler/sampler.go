@@ -142,6 +142,9 @@ func Start(ctx context.Context, b probes.Backend, opts Options) *Sampler {
 	if opts.Accounting {
 		s.startAccounting()
 	}
+	if p, ok := s.b.(probes.Paced); ok {
+		p.Pace(s.opts.Interval)
+	}
 	ctx, s.cancel = context.WithCancel(ctx)
 	s.loopDone = make(chan struct{})
 	s.nowReq = make(chan chan struct{})

@@ -1,0 +1,161 @@
+package nvml
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"math/bits"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/benchctl/benchctl/probes"
+)
+
+var _ probes.Paced = (*Backend)(nil)
+
+// numFields is the number of field bits (see fields.go).
+const numFields = 16
+
+// fieldPeriods is how often each field is read once the sampler paces the
+// backend (Pace); a field absent here, or with period 0, is read every tick.
+// Between two reads a field holds its last value (sample and hold), so the
+// Stats of a held field stay weighted by time.
+//
+//	field                 period  why
+//	memory (v2, v1)       tick    must catch a 20 ms allocation spike at 10 ms
+//	                              sampling; the peaks of the report come from it
+//	processes             100 ms  per-process peaks are the sampled ones only
+//	                              without accounting (accounting gives exact
+//	                              peaks); a new pid triggers a tree read
+//	utilization           100 ms  the driver updates it about 5 times a second;
+//	                              its buffered samples (DriverSamples) give
+//	                              every value the driver has
+//	power                 100 ms  nvmlDeviceGetPowerUsage is a 1 s average on
+//	                              Hopper; the driver's buffered power samples
+//	                              (about 50 a second) keep the peaks
+//	clocks-event reasons  100 ms  the run keeps the OR of every reason seen; a
+//	                              reason shorter than 100 ms can be missed
+//	sm clock              250 ms  changes with the power and thermal state, on
+//	                              the scale of the power average
+//	temperature           1 s     1 °C resolution, thermal time constants of
+//	                              seconds
+//	energy                1 s     (energyPeriod) only last minus first is used
+//	gpm                   200 ms  (gpmPeriod) counters integrate between reads
+var fieldPeriods = map[field]time.Duration{
+	fProcs:    100 * time.Millisecond,
+	fUtil:     100 * time.Millisecond,
+	fPower:    100 * time.Millisecond,
+	fThrottle: 100 * time.Millisecond,
+	fClock:    250 * time.Millisecond,
+	fTemp:     time.Second,
+}
+
+// Pace implements probes.Paced: from now on each field is read at its own
+// period (fieldPeriods), not at every Sample. interval is the sampling
+// interval; a field is due when less than half of it remains of its period.
+func (b *Backend) Pace(interval time.Duration) {
+	b.paced = true
+	b.slack = interval / 2
+}
+
+// due reports whether field f of d is to be read at now, and if so notes the
+// read. Unpaced, every field is read at every Sample.
+func (b *Backend) due(d *device, f field, now time.Time) bool {
+	if !d.want(f) {
+		return false
+	}
+	if !b.paced {
+		return true
+	}
+	i := bits.TrailingZeros16(uint16(f))
+	if at := d.readAt[i]; !at.IsZero() && now.Sub(at)+b.slack < fieldPeriods[f] {
+		return false
+	}
+	d.readAt[i] = now
+	return true
+}
+
+// held is what a device keeps of its paced fields between reads.
+type held struct {
+	utilGPU, utilMem, tempC, powerW, smClock float64
+	throttle                                 uint64
+	procs                                    []probes.ProcessMem
+}
+
+func newHeld() held {
+	nan := math.NaN()
+	return held{utilGPU: nan, utilMem: nan, tempC: nan, powerW: nan, smClock: nan}
+}
+
+// CostEnv names the environment variable that, when set to a file path or
+// "-" (stderr), makes the backend count and time every NVML call by field
+// and write the table there when it is closed.
+const CostEnv = "BENCHCTL_NVML_COST"
+
+// costs counts and times the NVML calls of each field; nil when off.
+type costs struct {
+	calls [numFields]int64
+	spent [numFields]time.Duration
+	dest  string
+}
+
+// newCosts returns the counters the environment asks for, or nil.
+func newCosts() *costs {
+	dest := os.Getenv(CostEnv)
+	if dest == "" {
+		return nil
+	}
+	return &costs{dest: dest}
+}
+
+// start returns the time a call begins; zero when counting is off.
+func (c *costs) start() time.Time {
+	if c == nil {
+		return time.Time{}
+	}
+	return time.Now()
+}
+
+// done counts one call of field f begun at t0.
+func (c *costs) done(f field, t0 time.Time) {
+	if c == nil {
+		return
+	}
+	i := bits.TrailingZeros16(uint16(f))
+	c.calls[i]++
+	c.spent[i] += time.Since(t0)
+}
+
+// write writes the table to its destination; errors are ignored, as the
+// table is a debugging aid written at exit.
+func (c *costs) write() {
+	if c == nil {
+		return
+	}
+	var w io.Writer = os.Stderr
+	if c.dest != "-" {
+		f, err := os.Create(c.dest)
+		if err != nil {
+			return
+		}
+		defer f.Close()
+		w = f
+	}
+	_, _ = io.WriteString(w, c.table())
+}
+
+// table renders the counters, one field a line.
+func (c *costs) table() string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "%-28s %10s %12s %10s\n", "nvml field", "calls", "total", "per call")
+	for i := range numFields {
+		if c.calls[i] == 0 {
+			continue
+		}
+		f := field(1 << i)
+		fmt.Fprintf(&sb, "%-28s %10d %12s %10s\n", f, c.calls[i], c.spent[i].Round(time.Microsecond),
+			(c.spent[i] / time.Duration(c.calls[i])).Round(100*time.Nanosecond))
+	}
+	return sb.String()
+}
