@@ -93,7 +93,11 @@ func pump(r io.Reader, log io.Writer, onLine func(string)) error {
 			if log != nil && logErr == nil {
 				_, logErr = log.Write(chunk)
 			}
-			line := strings.TrimRight(string(chunk), "\r\n")
+			end := len(chunk)
+			for end > 0 && (chunk[end-1] == '\n' || chunk[end-1] == '\r') {
+				end--
+			}
+			line := string(chunk[:end]) // one allocation a line, trimmed first
 			onLine(Clean(line))
 		}
 		switch err {

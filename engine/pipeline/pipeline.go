@@ -160,12 +160,17 @@ func closeAll(fs ...*os.File) {
 	}
 }
 
-// writerOrNil avoids a typed-nil io.Writer for a missing log file.
-func writerOrNil(f *os.File) io.Writer {
-	if f == nil {
-		return nil
+// noteLogCut adds to the run's error that its output did not all reach its
+// log files (the disk filled up): the reports then say the log was cut.
+func noteLogCut(run *result.Run, cut error) {
+	if cut == nil {
+		return
 	}
-	return f
+	msg := strings.ReplaceAll(cut.Error(), "\n", "; ")
+	if run.Error != "" {
+		msg = run.Error + "; " + msg
+	}
+	run.Error = msg
 }
 
 func wait(ctx context.Context, s Spec, proc process, run *result.Run, outPipe, errPipe *os.File,
@@ -201,6 +206,7 @@ func wait(ctx context.Context, s Spec, proc process, run *result.Run, outPipe, e
 	classify(run, s, waitErr, endedBy)
 	noteReused(run, tracker.Reused())
 	st.noteGaveUp()
+	noteLogCut(run, st.logCut)
 	return *run
 }
 
@@ -317,11 +323,37 @@ func readOutput(s Spec, run *result.Run, st *stager, outPipe, errPipe io.Reader,
 	}
 	var wg sync.WaitGroup
 	wg.Add(2)
-	go func() { defer wg.Done(); pump(outPipe, writerOrNil(outLog), onLine("stdout", stdout)) }()
-	go func() { defer wg.Done(); pump(errPipe, writerOrNil(errLog), onLine("stderr", stderr)) }()
+	cuts := make([]error, 2)
+	go func() { defer wg.Done(); cuts[0] = pumpToLog(outPipe, outLog, "stdout", onLine("stdout", stdout)) }()
+	go func() { defer wg.Done(); cuts[1] = pumpToLog(errPipe, errLog, "stderr", onLine("stderr", stderr)) }()
 	pumped := make(chan struct{})
-	go func() { wg.Wait(); close(pumped) }()
+	go func() {
+		wg.Wait()
+		st.logCut = errors.Join(cuts...) // read once pumped is closed
+		close(pumped)
+	}()
 	return pumped
+}
+
+// pumpToLog pumps a stream into its log file through a logBuffer, and
+// returns the error that cut the log (a full disk), naming the stream.
+func pumpToLog(r io.Reader, f *os.File, stream string, onLine func(string)) error {
+	var lb *logBuffer
+	var w io.Writer
+	if f != nil {
+		lb = newLogBuffer(f)
+		w = lb
+	}
+	err := pump(r, w, onLine)
+	if lb != nil {
+		if cerr := lb.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("the %s log was cut: %w", stream, err)
+	}
+	return nil
 }
 
 // waitOrDone waits for done up to d or until ctx ends; it reports whether done
@@ -417,6 +449,7 @@ type stager struct {
 	current int // index into run.Stages, -1 when none
 	started bool
 	gaveUp  map[string]int // stage -> lines its pattern was too complex for
+	logCut  error          // why the logs are not whole; set once the output ends
 }
 
 func (st *stager) line(line string) {
