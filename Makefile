@@ -28,14 +28,14 @@ run: build
 	@mkdir -p $(RESULTS)
 	@if command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1; then \
 		echo "GPU found: running the scenarios against workloads/virnucsim"; \
-		PYTHONPATH=workloads $(BIN)/benchctl run --results-dir $(RESULTS) \
+		PYTHONPATH=workloads $(BIN)/benchctl run --force --results-dir $(RESULTS) \
 			--var pipeline="$(PYTHON) -m virnucsim" --var pipeline_flags="--size small" \
 			--var preset=quick --var sequences_per_file=150 \
 			--out junit=$(RESULTS)/junit.xml --out markdown=$(RESULTS)/summary.md --out html=$(RESULTS)/report.html \
 			scenarios/*.lua; \
 	else \
 		echo "no GPU: running the scenarios on simulated GPUs against the fake pipeline"; \
-		$(BIN)/benchctl run --gpu-backend sim --results-dir $(RESULTS) \
+		$(BIN)/benchctl run --force --gpu-backend sim --results-dir $(RESULTS) \
 			--var pipeline="$(BIN)/fakepipe $(FAKEPIPE_KNOBS)" --var preset=quick --var sequences_per_file=20 \
 			--out junit=$(RESULTS)/junit.xml --out markdown=$(RESULTS)/summary.md --out html=$(RESULTS)/report.html \
 			scenarios/*.lua; \

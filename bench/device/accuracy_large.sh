@@ -12,7 +12,7 @@ B=bin/benchctl
 CFG=/tmp/virnucsim-config.yaml
 printf 'prediction:\n  sequences_per_file: %s\n' "2500" > "$CFG"
 FLAGS="--force --parallel --gpus 0 --persistent-models --cuda-streams --size small"
-$B run -q --results-dir /tmp/proj --var pipeline="python3 -m virnucsim" --var pipeline_flags="--size small" \
+$B run -q --force --results-dir /tmp/proj --var pipeline="python3 -m virnucsim" --var pipeline_flags="--size small" \
 	--var preset=quick --var sequences_per_file=2500 --var sizes=1000,2000,4000 --var full_sequences=16000 \
 	--out json="$OUT/projection-large.json" scenarios/typical_10h.lua
 echo "typical_10h exit=$?"

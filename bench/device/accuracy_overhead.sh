@@ -14,7 +14,7 @@ CFG=/tmp/virnucsim-config.yaml
 printf 'prediction:\n  sequences_per_file: %s\n' "${PER_FILE:-150}" > "$CFG"
 FLAGS="--force --parallel --gpus 0 --persistent-models --cuda-streams --size small"
 echo "== projection from 60, 150, 300 sequences to 1200"
-$B run -q --results-dir /tmp/proj --var pipeline="python3 -m virnucsim" --var pipeline_flags="--size small" \
+$B run -q --force --results-dir /tmp/proj --var pipeline="python3 -m virnucsim" --var pipeline_flags="--size small" \
 	--var preset=quick --var sequences_per_file=150 --var full_sequences=1200 \
 	--out json="$OUT/projection.json" scenarios/typical_10h.lua
 $B data fasta --sequences 1200 --min-len 200 --max-len 2000 --seed 99 -o /tmp/in1200.fa

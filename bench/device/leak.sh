@@ -15,7 +15,7 @@ for run in growth:0 leak64:1; do
 	name=${run%%:*} want=${run##*:}
 	flags="--size full"
 	[ "$name" = leak64 ] && flags="$flags --leak-per-esm-batch 64"
-	$B run -q --results-dir "$OUT/$name" --var pipeline="python3 -m virnucsim" --var pipeline_flags="$flags" \
+	$B run -q --force --results-dir "$OUT/$name" --var pipeline="python3 -m virnucsim" --var pipeline_flags="$flags" \
 		--var preset=plan --var gpus=0 --out json="$OUT/$name.json" --out markdown="$OUT/$name.md" \
 		scenarios/memory_stability.lua
 	echo "$name exit=$? (want $want)"

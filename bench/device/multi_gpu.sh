@@ -16,7 +16,7 @@ echo "== benchctl CPU while monitoring 2 GPUs for 20 s"
 TIMEFORMAT='%U user %S sys %R wall'
 for iv in 10ms 100ms; do echo "interval $iv:"; time $B monitor -q --interval $iv -- sleep 20; done
 echo "== scaling and typical_10h on 2 GPUs"
-$B run --results-dir /tmp/run \
+$B run --force --results-dir /tmp/run \
 	--var pipeline="python3 -m virnucsim" --var pipeline_flags="--size small" \
 	--var preset=quick --var sequences_per_file=150 --var gpu_counts=1,2 \
 	--out json="$OUT/results.json" --out junit="$OUT/junit.xml" --out html="$OUT/report.html" --out markdown="$OUT/summary.md" \

@@ -15,7 +15,7 @@ VERIFY=${VERIFY:-16000}
 mkdir -p "$OUT"
 export PYTHONUNBUFFERED=1 PYTHONPATH=$PWD/workloads
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
-timeout -s INT 570 bin/benchctl run --results-dir /tmp/projection --gpus 0 --var pipeline="python3 -m virnucsim" \
+timeout -s INT 570 bin/benchctl run --force --results-dir /tmp/projection --gpus 0 --var pipeline="python3 -m virnucsim" \
 	--var preset=plan --var sizes="$SIZES" --var verify_sequences="$VERIFY" --var sequences_per_file=250 \
 	--var min_utilization=0 --var min_throughput_per_hour=0 \
 	--out json="$OUT/projection.json" --out markdown="$OUT/projection.md" scenarios/typical_10h.lua

@@ -10,7 +10,7 @@ export PYTHONUNBUFFERED=1 PYTHONPATH=$PWD/workloads
 echo "== NVML call costs"
 bin/nvml.test -test.run '^$' -test.bench RealNVML -test.benchtime 2000x 2>&1 | grep -E "Benchmark|ok|FAIL"
 echo "== scenarios"
-bin/benchctl run --results-dir /tmp/run --gpus 0 \
+bin/benchctl run --force --results-dir /tmp/run --gpus 0 \
 	--var pipeline="python3 -m virnucsim" --var pipeline_flags="--size small" \
 	--var preset=quick --var sequences_per_file=150 --var max_runs=8 \
 	--out json="$OUT/results.json" --out junit="$OUT/junit.xml" --out html="$OUT/report.html" --out markdown="$OUT/summary.md" \

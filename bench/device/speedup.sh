@@ -10,7 +10,7 @@ OUT=${1:-${OUT:-/tmp/benchctl-speedup}}
 mkdir -p "$OUT"
 export PYTHONUNBUFFERED=1 PYTHONPATH=$PWD/workloads
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
-timeout -s INT 570 bin/benchctl run --results-dir /tmp/speedup --gpus 0 --var pipeline="python3 -m virnucsim" \
+timeout -s INT 570 bin/benchctl run --force --results-dir /tmp/speedup --gpus 0 --var pipeline="python3 -m virnucsim" \
 	--var pipeline_flags="--size small" --var preset=quick --var sequences_per_file=100 \
 	--var seed=1 --var min_runs=5 --var max_runs=30 --var max_time=300s \
 	--out json="$OUT/speedup.json" --out markdown="$OUT/speedup.md" scenarios/optimization_impact.lua

@@ -7,7 +7,7 @@ set -u
 OUT=${1:-${OUT:-/tmp/benchctl-typical}}
 mkdir -p "$OUT"
 export PYTHONUNBUFFERED=1 PYTHONPATH=$PWD/workloads
-timeout -s INT 560 bin/benchctl run --results-dir /tmp/typ --gpus 0 --var pipeline="python3 -m virnucsim" \
+timeout -s INT 560 bin/benchctl run --force --results-dir /tmp/typ --gpus 0 --var pipeline="python3 -m virnucsim" \
 	--var preset=plan --var sizes=1000,2000,4000 --var sequences_per_file=10000 \
 	--out json="$OUT/typical-full.json" --out junit="$OUT/typical-full.xml" --out html="$OUT/typical-full.html" \
 	scenarios/typical_10h.lua
