@@ -150,8 +150,6 @@ var badInputs = []badInput{
 		setup: writeFile("t.lua", "local bench = require('bench')\nbench.test('x', function(t) end, { timeout = 1e300 })\n")},
 	{name: "--sample-interval 1ns", args: run("--sample-interval", "1ns", "testdata/outcomes.lua"), code: 2,
 		want: `--sample-interval "1ns": under the shortest sampling interval, 1ms`},
-	{name: "--var given twice", args: run("--var", "k=1", "--var", "k=2", "testdata/outcomes.lua"), code: 2,
-		want: `--var k given twice ("1", then "2"): give it once`},
 	{name: "data fasta --gc NaN", args: []string{"data", "fasta", "--preset", "tiny", "--gc", "NaN", "-o", "DIR/x.fa"}, code: 2,
 		want: "data fasta: gc must be between 0 and 1 exclusive, got NaN"},
 	{name: "data fasta with reads of 1e11 bp", args: []string{"data", "fasta", "--sequences", "1", "--min-len", "100000000000", "--max-len", "100000000000"},

@@ -64,3 +64,21 @@ func TestCompareNullMetric(t *testing.T) {
 		}
 	}
 }
+
+// TestVarGivenTwiceWarns: a --var given twice with two values is odd, not
+// wrong (a script adds its own to the user's): the last is used, with a
+// warning that names both.
+func TestVarGivenTwiceWarns(t *testing.T) {
+	dir := t.TempDir()
+	r := benchctl(t, "run", "--gpu-backend", "none", "--results-dir", dir, "--allow-unknown-vars",
+		"--var", "k=1", "--var", "k=2", "testdata/print.lua")
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "--var given twice: the last value is used") || !strings.Contains(r.stderr, "was=1") {
+		t.Errorf("no warning naming both values:\n%s", r.stderr)
+	}
+	if rep := readReport(t, filepath.Join(dir, "results.json")); rep.Invocation.Vars["k"] != "2" {
+		t.Errorf("vars %v, want k=2", rep.Invocation.Vars)
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/rs/zerolog"
 	"github.com/urfave/cli/v2"
 
 	"github.com/benchctl/benchctl/engine"
@@ -118,6 +119,22 @@ func openBackend(c *cli.Context) (probes.Backend, time.Duration, error) {
 	return b, interval, nil
 }
 
+// warnDuplicateVars warns of each --var key given more than once: the last
+// value is used, which may not be what was meant (a script adding its own).
+func warnDuplicateVars(log zerolog.Logger, specs []string) {
+	seen := map[string]string{}
+	for _, s := range specs {
+		k, v, ok := strings.Cut(s, "=")
+		if k = strings.TrimSpace(k); !ok || k == "" {
+			continue
+		}
+		if was, dup := seen[k]; dup && was != v {
+			log.Warn().Str("var", k).Str("was", was).Str("used", v).Msg("--var given twice: the last value is used")
+		}
+		seen[k] = v
+	}
+}
+
 func parseVars(specs []string) (map[string]string, error) {
 	vars := map[string]string{}
 	for _, s := range specs {
@@ -125,9 +142,6 @@ func parseVars(specs []string) (map[string]string, error) {
 		k = strings.TrimSpace(k)
 		if !ok || k == "" {
 			return nil, usageError("--var %q: want KEY=VALUE", s)
-		}
-		if was, dup := vars[k]; dup {
-			return nil, usageError("--var %s given twice (%q, then %q): give it once", k, was, v)
 		}
 		vars[k] = v
 	}
@@ -206,6 +220,7 @@ func runAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	warnDuplicateVars(log, c.StringSlice("var"))
 	if plan.loadTimeout, err = loadTimeout(c); err != nil {
 		return err
 	}
