@@ -8,7 +8,7 @@ import (
 // HostProbe reads the pipeline's process tree. host.Probe implements it.
 //
 // Sample is called from the sampling goroutine only (and from Stop once that
-// has ended), never concurrently, about ten times a second; an error (the root
+// has ended), never concurrently, about four times a second; an error (the root
 // has exited, say) skips that reading.
 type HostProbe interface {
 	Sample(root int) (host.TreeSample, error)

@@ -546,7 +546,7 @@ func TestSamplerNilBackendAndDefaults(t *testing.T) {
 	if gs.Backend != "none" || len(gs.GPUs) != 0 || gs.IntervalSeconds != DefaultInterval.Seconds() || hs != nil {
 		t.Errorf("summary = %+v, %+v", gs, hs)
 	}
-	if s.hostEvery != 10 || s.opts.TimelineBuckets != DefaultTimelineBuckets {
+	if s.hostEvery != 25 || s.opts.TimelineBuckets != DefaultTimelineBuckets {
 		t.Errorf("defaults: host every %d ticks, %d buckets", s.hostEvery, s.opts.TimelineBuckets)
 	}
 }
