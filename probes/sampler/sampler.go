@@ -26,15 +26,15 @@ const (
 	maxStages = 64
 	// maxGPUs is the most GPUs the sampler follows.
 	maxGPUs = 64
-	// hostPeriod is how often the process tree is read: every
-	// ceil(hostPeriod/Interval) ticks, 25 at the default interval, and at once
+	// defaultHostPeriod is how often the process tree is read: every
+	// ceil(HostPeriod/Interval) ticks, 25 at the default interval, and at once
 	// when a GPU shows a pid not known to be in or out of the tree. A reading
 	// walks /proc for the tree (a stat and a children file per process). Host
 	// CPU is a difference of counters and loses nothing; a host RSS peak shorter
 	// than 250 ms can be missed. Four walks a second instead of ten cut the
 	// walks' syscalls, and the runtime's wake-ups around their blocking reads,
 	// by 60%.
-	hostPeriod = 250 * time.Millisecond
+	defaultHostPeriod = 250 * time.Millisecond
 	// driverPeriod is how often the driver's buffered samples are read. On an
 	// H100 (driver 580) nvmlDeviceGetSamples costs 2.3 ms for utilization and
 	// 0.3 ms for power, so reading them every 10 ms tick would cost a quarter of
@@ -62,6 +62,9 @@ type Options struct {
 	// Accounting uses probes.Accounting, when the backend has it, for exact
 	// per-process peaks.
 	Accounting bool
+	// HostPeriod is how often Host reads the tree (default 250 ms; at most
+	// once a tick).
+	HostPeriod time.Duration
 	// DriverPeriod is how often the driver's buffered samples are read, when
 	// the backend has them (default 250 ms; at most once a tick).
 	DriverPeriod time.Duration
@@ -173,6 +176,9 @@ func newSampler(b probes.Backend, opts Options) *Sampler {
 	if opts.TimelineBuckets <= 0 {
 		opts.TimelineBuckets = DefaultTimelineBuckets
 	}
+	if opts.HostPeriod <= 0 {
+		opts.HostPeriod = defaultHostPeriod
+	}
 	if opts.DriverPeriod <= 0 {
 		opts.DriverPeriod = defaultDriverPeriod
 	}
@@ -183,7 +189,7 @@ func newSampler(b probes.Backend, opts Options) *Sampler {
 		b:         b,
 		opts:      opts,
 		clock:     opts.Clock,
-		hostEvery: max(1, int((hostPeriod+opts.Interval-1)/opts.Interval)),
+		hostEvery: max(1, int((opts.HostPeriod+opts.Interval-1)/opts.Interval)),
 		drvEvery:  max(1, int((opts.DriverPeriod+opts.Interval-1)/opts.Interval)),
 		byIndex:   make(map[int]*gpuAgg),
 		procs:     newProcAgg(),

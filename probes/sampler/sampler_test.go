@@ -461,7 +461,7 @@ func TestSamplerHost(t *testing.T) {
 			b := newScripted(1, func(k int) (probes.Snapshot, error) {
 				return probes.Snapshot{GPUs: []probes.GPUSample{gpuAt(0, k, 0)}}, nil
 			})
-			h := start(t, b, b, Options{Host: tt.host})
+			h := start(t, b, b, Options{Host: tt.host, HostPeriod: 100 * time.Millisecond})
 			h.s.SetRoot(4242)
 			h.ticks(30)
 			_, hs := h.s.Stop()
