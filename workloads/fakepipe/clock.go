@@ -15,8 +15,9 @@ type modelClock struct {
 	due time.Time // where the model is: the end of the last pause
 }
 
-// clock is the process's model clock; it starts when the process does.
-var clock = &modelClock{due: time.Now()}
+// clock is the process's model clock; it starts when the kernel started the
+// process, not when its runtime got round to running main.
+var clock = &modelClock{due: processStart()}
 
 // pause takes d of model time: it sleeps until the deadline, if it is not
 // already past.

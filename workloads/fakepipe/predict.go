@@ -19,12 +19,11 @@ import (
 // stdout: its nine stages, their times, its figures and the summary.
 func predict(opt *options, g *globals, stdout, stderr io.Writer) error {
 	if opt.workerEpoch > 0 {
-		// A worker carries on from its parent's model time, or from now if
-		// starting it took longer: each model stage starts its workers anew
-		// (as the fork does), and their start is real time, not made up by
-		// hurrying their work.
+		// A worker carries on from its parent's model time: its start-up is
+		// the modelled --startup (paused below), and the real time a busy
+		// machine takes to exec it is made up by its pauses, as the main
+		// process's is, instead of adding to the run.
 		clock.due = time.Unix(0, opt.workerEpoch)
-		clock.reach(time.Now())
 	}
 	start := clock.now()
 	if opt.ignoreSigterm {
