@@ -3,6 +3,7 @@ package nvml
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/NVIDIA/go-nvml/pkg/nvml"
 
@@ -16,13 +17,15 @@ import (
 // driver go-nvml adds one allocation per GPU for the process list, and
 // DESIGN.md's H100 timings put the NVML calls at about 15 us a GPU
 // (memory 6.6, utilization 0.5, processes 7.7) before temperature, power,
-// energy, clock and reasons.
+// energy, clock and reasons. "paced" is the stub paced at 10 ms with a clock
+// that advances 10 ms a Sample, as the sampler runs it: memory every Sample,
+// the rest at their periods (fieldPeriods).
 func BenchmarkSampleTick(b *testing.B) {
-	for _, kind := range []string{"mock", "stub"} {
+	for _, kind := range []string{"mock", "stub", "paced"} {
 		for _, n := range []int{1, 4, 8} {
 			b.Run(fmt.Sprintf("%s/gpus=%d", kind, n), func(b *testing.B) {
 				var lib nvml.Interface = newFakeLib(h100(n))
-				if kind == "stub" {
+				if kind != "mock" {
 					lib = newStubLib(n)
 				}
 				b.Setenv("CUDA_VISIBLE_DEVICES", "")
@@ -31,6 +34,11 @@ func BenchmarkSampleTick(b *testing.B) {
 					b.Fatal(err)
 				}
 				defer be.Close()
+				if kind == "paced" {
+					at := time.Unix(1_700_000_000, 0)
+					be.now = func() time.Time { at = at.Add(10 * time.Millisecond); return at }
+					be.Pace(10 * time.Millisecond)
+				}
 				b.ReportAllocs()
 				for b.Loop() {
 					snap, err := be.Sample()
@@ -69,6 +77,9 @@ func (l *stubLib) SystemGetDriverVersion() (string, nvml.Return) { return "580.1
 func (l *stubLib) SystemGetCudaDriverVersion() (int, nvml.Return) {
 	return 13000, nvml.SUCCESS
 }
+func (l *stubLib) GpmQueryDeviceSupport(nvml.Device) (nvml.GpmSupport, nvml.Return) {
+	return nvml.GpmSupport{}, nvml.SUCCESS // no GPM on the stub
+}
 func (l *stubLib) DeviceGetHandleByIndex(i int) (nvml.Device, nvml.Return) {
 	return l.devs[i], nvml.SUCCESS
 }
@@ -96,7 +107,8 @@ func (d *stubDevice) GetUtilizationRates() (nvml.Utilization, nvml.Return) {
 func (d *stubDevice) GetTemperature(nvml.TemperatureSensors) (uint32, nvml.Return) {
 	return 61, nvml.SUCCESS
 }
-func (d *stubDevice) GetPowerUsage() (uint32, nvml.Return) { return 612345, nvml.SUCCESS }
+func (d *stubDevice) GetPowerUsage() (uint32, nvml.Return)         { return 612345, nvml.SUCCESS }
+func (d *stubDevice) GetEnforcedPowerLimit() (uint32, nvml.Return) { return 700000, nvml.SUCCESS }
 func (d *stubDevice) GetTotalEnergyConsumption() (uint64, nvml.Return) {
 	return 123456789, nvml.SUCCESS
 }

@@ -51,6 +51,14 @@ var fieldPeriods = map[field]time.Duration{
 	fTemp:     time.Second,
 }
 
+// periodByBit is fieldPeriods indexed by field bit, for due.
+var periodByBit = func() (p [numFields]time.Duration) {
+	for f, d := range fieldPeriods {
+		p[bits.TrailingZeros16(uint16(f))] = d
+	}
+	return p
+}()
+
 // Pace implements probes.Paced: from now on each field is read at its own
 // period (fieldPeriods), not at every Sample. interval is the sampling
 // interval; a field is due when less than half of it remains of its period.
@@ -69,7 +77,7 @@ func (b *Backend) due(d *device, f field, now time.Time) bool {
 		return true
 	}
 	i := bits.TrailingZeros16(uint16(f))
-	if at := d.readAt[i]; !at.IsZero() && now.Sub(at)+b.slack < fieldPeriods[f] {
+	if at := d.readAt[i]; !at.IsZero() && now.Sub(at)+b.slack < periodByBit[i] {
 		return false
 	}
 	d.readAt[i] = now
