@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -189,30 +190,52 @@ func writeAtomic(path string, fill func(io.Writer) (int64, error)) (int64, error
 
 type gen struct {
 	o    Options
-	rng  *rand.Rand
+	pcg  *rand.PCG  // the source; base draws from it directly
+	rng  *rand.Rand // over pcg: lengths
+	gc   float64    // o.GC scaled by 2^53, for base
 	next int
 	line []byte
+	hdr  []byte
 }
 
 func newGen(o Options) *gen {
-	return &gen{o: o, rng: rand.New(rand.NewPCG(o.Seed, 0x62656e6368)), line: make([]byte, 0, o.MaxLen+1)}
+	pcg := rand.NewPCG(o.Seed, 0x62656e6368)
+	return &gen{o: o, pcg: pcg, rng: rand.New(pcg), gc: o.GC * (1 << 53), line: make([]byte, 0, o.MaxLen+64)}
 }
 
+// base draws one base: G or C with probability GC, else A or T, each of a
+// pair with probability one half. It draws what rand.Rand's Float64 and
+// IntN(2) would, from the same source, without their indirect calls: Float64
+// is the top 53 bits over 2^53 (so Float64 < GC is bits < GC*2^53, both
+// exact), and IntN(2) is the lowest bit.
 func (g *gen) base() byte {
-	if g.rng.Float64() < g.o.GC {
-		if g.rng.IntN(2) == 0 {
-			return 'G'
-		}
-		return 'C'
+	if float64(g.pcg.Uint64()<<11>>11) < g.gc {
+		return "GC"[g.pcg.Uint64()&1]
 	}
-	if g.rng.IntN(2) == 0 {
-		return 'A'
-	}
-	return 'T'
+	return "AT"[g.pcg.Uint64()&1]
 }
 
 func isStop(a, b, c byte) bool {
 	return a == 'T' && ((b == 'A' && (c == 'A' || c == 'G')) || (b == 'G' && c == 'A'))
+}
+
+// header returns the sequence's header line, as fmt's
+// ">%s_%06d len=%d\n" of the prefix, the sequence number and length would.
+func (g *gen) header(length int) []byte {
+	h := append(g.hdr[:0], '>')
+	h = append(h, g.o.Prefix...)
+	h = append(h, '_')
+	var digits [20]byte
+	d := strconv.AppendInt(digits[:0], int64(g.next), 10)
+	for range 6 - len(d) {
+		h = append(h, '0')
+	}
+	h = append(h, d...)
+	h = append(h, " len="...)
+	h = strconv.AppendInt(h, int64(length), 10)
+	h = append(h, '\n')
+	g.hdr = h
+	return h
 }
 
 // checkBases is how many bases are written between two looks at the context.
@@ -241,11 +264,11 @@ func (g *gen) write(ctx context.Context, w io.Writer, n int) (int64, error) {
 			}
 			seq = append(seq, a, b, c)
 		}
-		seq = seq[:length]
-		if _, err := fmt.Fprintf(w, ">%s_%06d len=%d\n", g.o.Prefix, g.next, length); err != nil {
+		seq = append(seq[:length], '\n')
+		g.line = seq[:0]
+		if _, err := w.Write(g.header(length)); err != nil {
 			return total, err
 		}
-		seq = append(seq, '\n')
 		if _, err := w.Write(seq); err != nil {
 			return total, err
 		}
