@@ -190,8 +190,8 @@ func writeAtomic(path string, fill func(io.Writer) (int64, error)) (int64, error
 
 type gen struct {
 	o    Options
-	pcg  *rand.PCG  // the source; base draws from it directly
-	rng  *rand.Rand // over pcg: lengths
+	src  pcg        // the source; bases are drawn from a copy of it
+	rng  *rand.Rand // over src: lengths
 	gc   float64    // o.GC scaled by 2^53, for base
 	next int
 	line []byte
@@ -199,20 +199,40 @@ type gen struct {
 }
 
 func newGen(o Options) *gen {
-	pcg := rand.NewPCG(o.Seed, 0x62656e6368)
-	return &gen{o: o, pcg: pcg, rng: rand.New(pcg), gc: o.GC * (1 << 53), line: make([]byte, 0, o.MaxLen+64)}
+	g := &gen{o: o, src: pcg{hi: o.Seed, lo: 0x62656e6368}, gc: o.GC * (1 << 53), line: make([]byte, 0, o.MaxLen+64)}
+	g.rng = rand.New(&g.src)
+	return g
 }
 
-// base draws one base: G or C with probability GC, else A or T, each of a
-// pair with probability one half. It draws what rand.Rand's Float64 and
-// IntN(2) would, from the same source, without their indirect calls: Float64
-// is the top 53 bits over 2^53 (so Float64 < GC is bits < GC*2^53, both
-// exact), and IntN(2) is the lowest bit.
-func (g *gen) base() byte {
-	if float64(g.pcg.Uint64()<<11>>11) < g.gc {
-		return "GC"[g.pcg.Uint64()&1]
+// base draws one base from p: G or C with probability gc/2^53, else A or T,
+// each of a pair with probability one half. It draws what rand.Rand's
+// Float64 and IntN(2) would from the same source: Float64 is the top 53 bits
+// over 2^53 (so Float64 < GC is bits < GC*2^53, both exact), and IntN(2) is
+// the lowest bit.
+func base(p *pcg, gc float64) byte {
+	if float64(p.Uint64()<<11>>11) < gc {
+		return "GC"[p.Uint64()&1]
 	}
-	return "AT"[g.pcg.Uint64()&1]
+	return "AT"[p.Uint64()&1]
+}
+
+// bases appends length bases to seq: open reading frames (codons redrawn
+// while they are a stop codon, single bases at the end) unless uniform.
+func (g *gen) bases(seq []byte, length int) []byte {
+	p, gc := g.src, g.gc // a local copy stays in registers
+	for len(seq) < length {
+		if g.o.UniformBases || length-len(seq) < 3 {
+			seq = append(seq, base(&p, gc))
+			continue
+		}
+		a, b, c := base(&p, gc), base(&p, gc), base(&p, gc)
+		for isStop(a, b, c) {
+			a, b, c = base(&p, gc), base(&p, gc), base(&p, gc)
+		}
+		seq = append(seq, a, b, c)
+	}
+	g.src = p
+	return seq
 }
 
 func isStop(a, b, c byte) bool {
@@ -252,18 +272,7 @@ func (g *gen) write(ctx context.Context, w io.Writer, n int) (int64, error) {
 		}
 		g.next++
 		length := g.o.MinLen + g.rng.IntN(g.o.MaxLen-g.o.MinLen+1)
-		seq := g.line[:0]
-		for len(seq) < length {
-			if g.o.UniformBases || length-len(seq) < 3 {
-				seq = append(seq, g.base())
-				continue
-			}
-			a, b, c := g.base(), g.base(), g.base()
-			for isStop(a, b, c) {
-				a, b, c = g.base(), g.base(), g.base()
-			}
-			seq = append(seq, a, b, c)
-		}
+		seq := g.bases(g.line[:0], length)
 		seq = append(seq[:length], '\n')
 		g.line = seq[:0]
 		if _, err := w.Write(g.header(length)); err != nil {
