@@ -415,13 +415,13 @@ func checkSlow(t *testing.T, rep *result.Report) {
 	}
 }
 
-// validateJUnit checks a JUnit file against the shared schema
-// (<repo>/../shared/junit/JUnit.xsd, or BENCHCTL_JUNIT_XSD).
+// validateJUnit checks a JUnit file against the schema the repository ships
+// (testdata/junit/JUnit.xsd, or BENCHCTL_JUNIT_XSD).
 func validateJUnit(t *testing.T, file string) {
 	t.Helper()
 	xsd := os.Getenv("BENCHCTL_JUNIT_XSD")
 	if xsd == "" {
-		xsd = filepath.Join("..", "..", "shared", "junit", "JUnit.xsd")
+		xsd = filepath.Join("..", "testdata", "junit", "JUnit.xsd")
 	}
 	_, lintErr := exec.LookPath("xmllint")
 	_, xsdErr := os.Stat(xsd)
