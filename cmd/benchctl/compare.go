@@ -4,7 +4,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strings"
 
@@ -73,30 +72,8 @@ func compareAction(c *cli.Context) error {
 		return err
 	}
 	res := compare.Compare(base, next, compare.Options{Threshold: threshold, BaseLabel: args.files[0], NewLabel: args.files[1]})
-	toStdout := false
-	for _, o := range outs {
-		toStdout = toStdout || o.path == "-"
-	}
-	if !toStdout {
-		os.Stdout.Write(compare.RenderText(res))
-	}
-	for _, o := range outs {
-		data, err := compareFormats[o.format](res)
-		if err == nil {
-			if o.path == "-" {
-				_, err = os.Stdout.Write(data)
-			} else {
-				err = writeAtomic(o.path, data)
-			}
-		}
-		if err != nil {
-			return &exitError{code: exitUsage, err: fmt.Errorf("compare: %s output %s not written: %w", o.format, o.path, err)}
-		}
-	}
-	if res.Regressed() {
-		return &exitError{code: exitFailed, err: fmt.Errorf("compare: %s", compare.Summary(res))}
-	}
-	return nil
+	return emitVerdict(compare.RenderText(res), outs, func(f string) ([]byte, error) { return compareFormats[f](res) },
+		res.Regressed(), func() string { return compare.Summary(res) })
 }
 
 // compareArgsT is what compare was given: two files and the flags, which may

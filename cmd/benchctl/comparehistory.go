@@ -161,15 +161,23 @@ func gateOutputs(specs []string) ([]output, error) {
 
 // writeGate prints the verdicts, writes the outputs and gives the exit.
 func writeGate(res *gate.Result, outs []output) error {
+	return emitVerdict(gate.Text(res), outs, func(f string) ([]byte, error) { return gateFormats[f](res) },
+		res.Regressed(), func() string { return gate.Summary(res) })
+}
+
+// emitVerdict prints text on stdout unless an output goes there, writes
+// each output (render gives a format's bytes) and gives exit 1 on a
+// regression, with summary as its message.
+func emitVerdict(text []byte, outs []output, render func(format string) ([]byte, error), regressed bool, summary func() string) error {
 	toStdout := false
 	for _, o := range outs {
 		toStdout = toStdout || o.path == "-"
 	}
 	if !toStdout {
-		os.Stdout.Write(gate.Text(res))
+		os.Stdout.Write(text)
 	}
 	for _, o := range outs {
-		data, err := gateFormats[o.format](res)
+		data, err := render(o.format)
 		if err == nil {
 			if o.path == "-" {
 				_, err = os.Stdout.Write(data)
@@ -181,8 +189,8 @@ func writeGate(res *gate.Result, outs []output) error {
 			return &exitError{code: exitUsage, err: fmt.Errorf("compare: %s output %s not written: %w", o.format, o.path, err)}
 		}
 	}
-	if res.Regressed() {
-		return &exitError{code: exitFailed, err: fmt.Errorf("compare: %s", gate.Summary(res))}
+	if regressed {
+		return &exitError{code: exitFailed, err: fmt.Errorf("compare: %s", summary())}
 	}
 	return nil
 }
