@@ -56,7 +56,7 @@ func (s *Store) WriteCSV(ctx context.Context, w io.Writer, f Filter) error {
 		fp := r.Fingerprint
 		rec := []string{strconv.FormatInt(id, 10), formatTime(r.StartedAt), r.Kind, string(r.Status), strconv.FormatBool(r.Partial),
 			suite, test, status, name, num(value), unit, better, num(spread), joinSamples(samples), fp.Host, fp.Backend,
-			fp.GPUModel, strconv.Itoa(fp.GPUCount), fp.Driver, fp.CUDA, num(fp.PowerLimit), fp.Version, labelPairs(r.Labels)}
+			fp.GPUModel, strconv.Itoa(fp.GPUCount), fp.Driver, fp.CUDA, num(fp.PowerLimit), fp.Version, LabelString(r.Labels, ";")}
 		if err := cw.Write(rec); err != nil {
 			return fmt.Errorf("export: %w", err)
 		}
@@ -80,7 +80,8 @@ func joinSamples(js string) string {
 	return strings.Join(parts, ";")
 }
 
-func labelPairs(labels map[string]string) string {
+// LabelString writes labels as k=v pairs sorted by key, joined by sep.
+func LabelString(labels map[string]string, sep string) string {
 	keys := make([]string, 0, len(labels))
 	for k := range labels {
 		keys = append(keys, k)
@@ -90,5 +91,5 @@ func labelPairs(labels map[string]string) string {
 	for i, k := range keys {
 		parts[i] = k + "=" + labels[k]
 	}
-	return strings.Join(parts, ";")
+	return strings.Join(parts, sep)
 }

@@ -179,11 +179,7 @@ func emitVerdict(text []byte, outs []output, render func(format string) ([]byte,
 	for _, o := range outs {
 		data, err := render(o.format)
 		if err == nil {
-			if o.path == "-" {
-				_, err = os.Stdout.Write(data)
-			} else {
-				err = writeAtomic(o.path, data)
-			}
+			err = writeOutput(o.path, data)
 		}
 		if err != nil {
 			return &exitError{code: exitUsage, err: fmt.Errorf("compare: %s output %s not written: %w", o.format, o.path, err)}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -151,7 +150,7 @@ func writeRunList(out io.Writer, runs []history.Run) {
 	fmt.Fprintln(w, "ID\tSTARTED\tKIND\tSTATUS\tTESTS\tFAILED\tDURATION\tGPUS\tLABELS")
 	for _, r := range runs {
 		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%d\t%d\t%s\t%s\t%s\n", r.ID, r.StartedAt.Local().Format("2006-01-02 15:04:05"),
-			r.Kind, runState(r), r.Tests, r.Failed, format.Duration(r.Seconds), gpuText(r.Fingerprint), labelText(r.Labels))
+			r.Kind, runState(r), r.Tests, r.Failed, format.Duration(r.Seconds), gpuText(r.Fingerprint), history.LabelString(r.Labels, " "))
 	}
 }
 
@@ -171,19 +170,6 @@ func gpuText(f history.Fingerprint) string {
 		return "none (" + f.Backend + ")"
 	}
 	return fmt.Sprintf("%dx %s (%s)", f.GPUCount, f.GPUModel, f.Backend)
-}
-
-func labelText(labels map[string]string) string {
-	keys := make([]string, 0, len(labels))
-	for k := range labels {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = k + "=" + labels[k]
-	}
-	return strings.Join(parts, " ")
 }
 
 func historyImport(c *cli.Context) error {

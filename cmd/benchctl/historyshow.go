@@ -72,7 +72,7 @@ func writeRunDetail(out io.Writer, d *history.Detail) {
 		fmt.Fprintf(out, "pipeline: %s\n", f.Pipeline)
 	}
 	if len(d.Labels) > 0 {
-		fmt.Fprintf(out, "labels: %s\n", labelText(d.Labels))
+		fmt.Fprintf(out, "labels: %s\n", history.LabelString(d.Labels, " "))
 	}
 	fmt.Fprintf(out, "results: %s\n", d.ResultsDir)
 	for _, s := range d.Suites {

@@ -100,7 +100,7 @@ func describeFilter(f history.Filter) string {
 		parts = append(parts, "test "+f.Test)
 	}
 	if len(f.Labels) > 0 {
-		parts = append(parts, labelText(f.Labels))
+		parts = append(parts, history.LabelString(f.Labels, " "))
 	}
 	if !f.Since.IsZero() {
 		parts = append(parts, "since "+f.Since.Local().Format("2006-01-02 15:04"))

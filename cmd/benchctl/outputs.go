@@ -78,11 +78,7 @@ func (w *reportWriter) write(rep *result.Report, final bool) {
 		}
 		data, err := o.rep.Render(rep)
 		if err == nil {
-			if o.path == "-" {
-				_, err = os.Stdout.Write(data)
-			} else {
-				err = writeAtomic(o.path, data)
-			}
+			err = writeOutput(o.path, data)
 		}
 		if err != nil {
 			if w.errs[o.path] == nil {
@@ -105,4 +101,13 @@ func (w *reportWriter) err() error {
 		}
 	}
 	return nil
+}
+
+// writeOutput writes data to stdout for "-", else atomically to path.
+func writeOutput(path string, data []byte) error {
+	if path == "-" {
+		_, err := os.Stdout.Write(data)
+		return err
+	}
+	return writeAtomic(path, data)
 }
