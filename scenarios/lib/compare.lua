@@ -3,6 +3,7 @@
 -- until each comparison with the baseline is decided or the run budget is
 -- spent; each ends faster, slower, no difference or inconclusive.
 local bench = require("bench")
+local stats = require("lib.stats")
 local M = {}
 
 -- The budget and the verdict's terms, from --var (shared by every scenario
@@ -64,9 +65,9 @@ function M.judge(t, out, want, title)
     local times = out.times[name]
     local r = out.results[name]
     -- the times themselves, so that benchctl compare judges them statistically
-    t:metric("seconds_" .. name, M.median(times), "s", { better = "lower", samples = times })
+    t:metric("seconds_" .. name, stats.median(times), "s", { better = "lower", samples = times })
     if r == nil then
-      rows[#rows + 1] = { name, M.fmt(M.median(times), 3), "baseline", "", "", tostring(#times) }
+      rows[#rows + 1] = { name, M.fmt(stats.median(times), 3), "baseline", "", "", tostring(#times) }
     else
       rows[#rows + 1] = { name, M.fmt(r.median_candidate, 3), M.fmt(r.speedup) .. "x",
         M.interval(r), r.verdict, tostring(#times) }
@@ -97,15 +98,6 @@ function M.interval(r)
   return string.format("[%s, %s] at %.0f%%", lo, hi, r.confidence * 100)
 end
 
-function M.median(xs)
-  local c = {}
-  for i, x in ipairs(xs) do c[i] = x end
-  table.sort(c)
-  local n = #c
-  if n == 0 then return nil end
-  if n % 2 == 1 then return c[(n + 1) / 2] end
-  return (c[n / 2] + c[n / 2 + 1]) / 2
-end
 
 -- fmt formats a number with the given decimals.
 function M.fmt(x, decimals)
