@@ -9,6 +9,9 @@
 #   D/tp/esm              facebookresearch/esm at v2.0.0 (esm/)
 #   D/tp/DNABERT_S        MAGICS-LAB/DNABERT_S (evaluate/model_codes)
 #   D/tp/biopython        Biopython's source (Bio/)
+# SCENARIOS names the scenarios to run (default the seven and scaling, in the
+# order below); GPU, where set, is the one GPU the fork and the probes use;
+# VARS adds --var settings (e.g. "min_runs=2 max_runs=3").
 # Reports go to $OUT (results.json, junit.xml, report.html, summary.md) with
 # the kit's, benchctl's and (when no run of the fork ended well) the probe's logs. END_S bounds the whole
 # script's wall time: the scenarios run in the order below until then, and an
@@ -35,15 +38,19 @@ log "kit"
   --hf-home "$HF_HOME" --dnabert-code "$D/tp/DNABERT_S/evaluate/model_codes" \
   --classifier 500_model.pth --biopython "$D/tp/biopython" --bio-out "$W/site") 2>&1 | tee "$OUT/kit.log"
 
-log "scenarios ($(left)s left)"
+SCENARIOS=${SCENARIOS:-peak_memory_per_stage large_batches_oom memory_stability persistent_tradeoff optimization_impact large_sample typical_10h scaling}
+extra=()
+if [ -n "${GPU:-}" ]; then extra+=(--gpus "$GPU" --var gpus="$GPU"); export CUDA_DEVICE_ORDER=PCI_BUS_ID; fi
+for v in ${VARS:-}; do extra+=(--var "$v"); done
+files=()
+for s in $SCENARIOS; do files+=("$D/scenarios/$s.lua"); done
+log "scenarios ($(left)s left): $SCENARIOS"
 cd "$W/run"
 timeout -s INT "$(( $(left) - ${PROBE_S:-75} ))" "$D/benchctl" run --results-dir "$W/results" \
-  --var pipeline="python3 -m virnucpro" --var preset=quick --var repeat=1 --var warmup=0 \
+  --var pipeline="python3 -m virnucpro" --var preset=quick --var warmup=0 \
   --var timeout=120s --var oom_timeout=120s \
   --out junit="$OUT/junit.xml" --out html="$OUT/report.html" --out markdown="$OUT/summary.md" \
-  "$D/scenarios/peak_memory_per_stage.lua" "$D/scenarios/large_batches_oom.lua" "$D/scenarios/memory_stability.lua" \
-  "$D/scenarios/persistent_tradeoff.lua" "$D/scenarios/optimization_impact.lua" "$D/scenarios/large_sample.lua" \
-  "$D/scenarios/typical_10h.lua" "$D/scenarios/scaling.lua" > "$W/benchctl.log" 2>&1
+  "${extra[@]}" "${files[@]}" > "$W/benchctl.log" 2>&1
 echo "benchctl exit $?"
 grep -vE "^\s*$" "$W/benchctl.log" | cut -c1-300 | tail -45
 cp "$W/results/results.json" "$W/benchctl.log" "$OUT/" 2>/dev/null
