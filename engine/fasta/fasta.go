@@ -12,6 +12,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -188,61 +189,26 @@ func writeAtomic(path string, fill func(io.Writer) (int64, error)) (int64, error
 	return n, nil
 }
 
+// gen writes sequences: its draws are the one PCG stream that lengths and
+// bases are taken from, in turn.
 type gen struct {
-	o    Options
-	src  pcg        // the source; bases are drawn from a copy of it
-	rng  *rand.Rand // over src: lengths
-	gc   float64    // o.GC scaled by 2^53, for base
-	next int
-	line []byte
-	hdr  []byte
+	o         Options
+	d         *draws
+	rng       *rand.Rand // over d: lengths, as IntN draws them
+	threshold uint64     // GC bound for baseIndex
+	next      int        // the last sequence number written
+	out       []byte     // headers and sequences not yet written
 }
 
 func newGen(o Options) *gen {
-	g := &gen{o: o, src: pcg{hi: o.Seed, lo: 0x62656e6368}, gc: o.GC * (1 << 53), line: make([]byte, 0, o.MaxLen+64)}
-	g.rng = rand.New(&g.src)
-	return g
+	d := newDraws(pcg{hi: o.Seed, lo: 0x62656e6368})
+	return &gen{o: o, d: d, rng: rand.New(d), threshold: gcThreshold(o.GC)}
 }
 
-// base draws one base from p: G or C with probability gc/2^53, else A or T,
-// each of a pair with probability one half. It draws what rand.Rand's
-// Float64 and IntN(2) would from the same source: Float64 is the top 53 bits
-// over 2^53 (so Float64 < GC is bits < GC*2^53, both exact), and IntN(2) is
-// the lowest bit.
-func base(p *pcg, gc float64) byte {
-	if float64(p.Uint64()<<11>>11) < gc {
-		return "GC"[p.Uint64()&1]
-	}
-	return "AT"[p.Uint64()&1]
-}
-
-// bases appends length bases to seq: open reading frames (codons redrawn
-// while they are a stop codon, single bases at the end) unless uniform.
-func (g *gen) bases(seq []byte, length int) []byte {
-	p, gc := g.src, g.gc // a local copy stays in registers
-	for len(seq) < length {
-		if g.o.UniformBases || length-len(seq) < 3 {
-			seq = append(seq, base(&p, gc))
-			continue
-		}
-		a, b, c := base(&p, gc), base(&p, gc), base(&p, gc)
-		for isStop(a, b, c) {
-			a, b, c = base(&p, gc), base(&p, gc), base(&p, gc)
-		}
-		seq = append(seq, a, b, c)
-	}
-	g.src = p
-	return seq
-}
-
-func isStop(a, b, c byte) bool {
-	return a == 'T' && ((b == 'A' && (c == 'A' || c == 'G')) || (b == 'G' && c == 'A'))
-}
-
-// header returns the sequence's header line, as fmt's
+// appendHeader appends the sequence's header line, as fmt's
 // ">%s_%06d len=%d\n" of the prefix, the sequence number and length would.
-func (g *gen) header(length int) []byte {
-	h := append(g.hdr[:0], '>')
+func (g *gen) appendHeader(h []byte, length int) []byte {
+	h = append(h, '>')
 	h = append(h, g.o.Prefix...)
 	h = append(h, '_')
 	var digits [20]byte
@@ -253,35 +219,48 @@ func (g *gen) header(length int) []byte {
 	h = append(h, d...)
 	h = append(h, " len="...)
 	h = strconv.AppendInt(h, int64(length), 10)
-	h = append(h, '\n')
-	g.hdr = h
-	return h
+	return append(h, '\n')
 }
 
-// checkBases is how many bases are written between two looks at the context.
-const checkBases = 1 << 20
+// appendSequence draws the next sequence and appends its header and line.
+func (g *gen) appendSequence(out []byte) ([]byte, int) {
+	g.next++
+	length := g.o.MinLen + g.rng.IntN(g.o.MaxLen-g.o.MinLen+1)
+	out = g.appendHeader(out, length)
+	out = slices.Grow(out, length+1)
+	seq := out[len(out) : len(out)+length]
+	if g.o.UniformBases {
+		uniformBases(g.d, seq, g.threshold)
+	} else {
+		orfBases(g.d, seq, g.threshold)
+	}
+	out = append(out[:len(out)+length], '\n')
+	return out, length
+}
 
+// Output is written in chunks of about writeChunk bytes, one Write each; the
+// context is looked at before each.
+const writeChunk = 1 << 20
+
+// write generates n sequences into w and returns how many bases it wrote.
 func (g *gen) write(ctx context.Context, w io.Writer, n int) (int64, error) {
-	var total, checked int64
+	var total int64
+	out := g.out[:0]
 	for i := 0; i < n; i++ {
-		if total-checked >= checkBases || i == 0 {
+		if len(out) >= writeChunk || i == 0 {
 			if err := ctx.Err(); err != nil {
 				return total, err
 			}
-			checked = total
+			if _, err := w.Write(out); err != nil {
+				return total, err
+			}
+			out = out[:0]
 		}
-		g.next++
-		length := g.o.MinLen + g.rng.IntN(g.o.MaxLen-g.o.MinLen+1)
-		seq := g.bases(g.line[:0], length)
-		seq = append(seq[:length], '\n')
-		g.line = seq[:0]
-		if _, err := w.Write(g.header(length)); err != nil {
-			return total, err
-		}
-		if _, err := w.Write(seq); err != nil {
-			return total, err
-		}
+		var length int
+		out, length = g.appendSequence(out)
 		total += int64(length)
 	}
-	return total, nil
+	_, err := w.Write(out)
+	g.out = out[:0]
+	return total, err
 }

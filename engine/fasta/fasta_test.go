@@ -144,18 +144,6 @@ func TestBadOptions(t *testing.T) {
 	}
 }
 
-func BenchmarkWriteTypical(b *testing.B) {
-	var buf bytes.Buffer
-	for b.Loop() {
-		buf.Reset()
-		res, err := Write(&buf, Options{Preset: "typical", Seed: 1})
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.SetBytes(res.Bases)
-	}
-}
-
 // TestBounds: a count or length with too many zeros is an error before
 // anything is written, not a full disk or a failed allocation.
 func TestBounds(t *testing.T) {
