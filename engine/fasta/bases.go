@@ -1,6 +1,9 @@
 package fasta
 
-import "math"
+import (
+	"encoding/binary"
+	"math"
+)
 
 // A base is drawn from two values of the stream: the first decides G/C
 // (probability GC) against A/T, as rand.Rand's Float64() < GC would (Float64
@@ -8,7 +11,8 @@ import "math"
 // lowest bit, as IntN(2) would. Both are branch-free here: a mispredicted
 // branch on a coin flip costs more than the rest of the base.
 
-// baseIndex numbers A, T, G, C as 0..3: bit 1 is G/C, bit 0 the second draw.
+// baseLetter is the letter of each base index: bit 1 says G/C, bit 0 is the
+// second value's lowest bit.
 var baseLetter = [4]byte{'A', 'T', 'G', 'C'}
 
 // gcThreshold turns the GC fraction into an integer bound: for an integer x
@@ -20,52 +24,65 @@ func gcThreshold(gc float64) uint64 {
 // baseIndex is the base two values give, as its index into baseLetter.
 func baseIndex(first, second, threshold uint64) uint64 {
 	low53 := first & (1<<53 - 1)
-	isGC := (low53 - threshold) >> 63 // 1 when low53 < threshold; both < 2^54
+	isGC := (low53 - threshold) >> 63 // 1 when low53 < threshold; both <= 2^53
 	return isGC<<1 | second&1
 }
 
-// stopCodon says which codons, numbered by three base indices (first base
-// in the high bits), are stops: TAA, TAG and TGA.
-var stopCodon = func() (t [64]bool) {
+// codonWord is, for each codon of three base indices (the first in bits
+// 4-5), its three letters in the low three bytes, to be stored in one 4-byte
+// write, and in the top byte how many bases it adds: 3, or 0 for a stop
+// codon (TAA, TAG, TGA), which is redrawn. A stop is then no branch either.
+var codonWord = func() (t [64]uint32) {
 	const a, tt, g = 0, 1, 2
-	t[tt<<4|a<<2|a] = true
-	t[tt<<4|a<<2|g] = true
-	t[tt<<4|g<<2|a] = true
+	for c := range t {
+		x, y, z := c>>4, c>>2&3, c&3
+		w := uint32(baseLetter[x]) | uint32(baseLetter[y])<<8 | uint32(baseLetter[z])<<16 | 3<<24
+		if x == tt && (y == a && (z == a || z == g) || y == g && z == a) {
+			w &^= 0xff << 24
+		}
+		t[c] = w
+	}
 	return t
 }()
 
 // uniformBases fills seq with bases drawn one after the other.
-func uniformBases(d *draws, seq []byte, threshold uint64) {
+func (s *stream) uniformBases(seq []byte, threshold uint64) {
 	for len(seq) > 0 {
-		v := d.next(2)
-		k := min(len(seq), len(v)/2)
-		v = v[:2*k]
-		out := seq[:k]
-		for j := range out {
-			out[j] = baseLetter[baseIndex(v[2*j], v[2*j+1], threshold)&3]
+		if s.i >= batchLen {
+			s.advance()
 		}
-		d.i += 2 * k
-		seq = seq[k:]
+		v := s.cur.vals[s.i:]
+		n := min(len(seq), (batchLen-s.i+1)/2) // bases that start in this batch
+		for j := range n {
+			seq[j] = baseLetter[baseIndex(v[2*j], v[2*j+1], threshold)&3]
+		}
+		s.i += 2 * n
+		seq = seq[n:]
 	}
 }
 
-// orfBases fills seq with codons, each redrawn while it is a stop codon, and
-// the last one or two bases drawn singly.
-func orfBases(d *draws, seq []byte, threshold uint64) {
-	for len(seq) >= 3 {
-		v := d.next(6)
-		j := 0
-		for ; j+6 <= len(v) && len(seq) >= 3; j += 6 {
-			x := baseIndex(v[j], v[j+1], threshold) & 3
-			y := baseIndex(v[j+2], v[j+3], threshold) & 3
-			z := baseIndex(v[j+4], v[j+5], threshold) & 3
-			if stopCodon[x<<4|y<<2|z] {
-				continue
-			}
-			seq[0], seq[1], seq[2] = baseLetter[x], baseLetter[y], baseLetter[z]
-			seq = seq[3:]
+// orfBases fills seq[:length] with codons, each redrawn while it is a stop
+// codon, and the last one or two bases drawn singly. It writes codons four
+// bytes at a time, so seq holds one byte past length, which it leaves
+// undefined.
+func (s *stream) orfBases(seq []byte, length int, threshold uint64) {
+	p := 0
+	for p+3 <= length {
+		if s.i >= batchLen {
+			s.advance()
 		}
-		d.i += j
+		v := s.cur.vals[s.i:]
+		k := 0
+		for ; k < batchLen-s.i && p+3 <= length; k += codonSpan {
+			c := v[k : k+codonSpan : k+codonSpan]
+			x := baseIndex(c[0], c[1], threshold)
+			y := baseIndex(c[2], c[3], threshold)
+			z := baseIndex(c[4], c[5], threshold)
+			w := codonWord[(x<<4|y<<2|z)&63]
+			binary.LittleEndian.PutUint32(seq[p:], w)
+			p += int(w >> 24)
+		}
+		s.i += k
 	}
-	uniformBases(d, seq, threshold)
+	s.uniformBases(seq[p:length], threshold)
 }

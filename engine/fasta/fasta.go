@@ -5,7 +5,6 @@
 package fasta
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -133,6 +132,7 @@ func WriteFiles(ctx context.Context, dir, base string, o Options) (Result, error
 		return Result{}, fmt.Errorf("creating data dir: %w", err)
 	}
 	g := newGen(o)
+	defer g.close()
 	res := Result{Sequences: o.Sequences}
 	per := (o.Sequences + o.Files - 1) / o.Files
 	for f := 0; f < o.Files; f++ {
@@ -158,11 +158,9 @@ func Write(w io.Writer, o Options) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	bw := bufio.NewWriterSize(w, 1<<16)
-	bases, err := newGen(o).write(context.Background(), bw, o.Sequences)
-	if err == nil {
-		err = bw.Flush()
-	}
+	g := newGen(o)
+	defer g.close()
+	bases, err := g.write(context.Background(), w, o.Sequences)
 	return Result{Sequences: o.Sequences, Bases: bases}, err
 }
 
@@ -172,11 +170,7 @@ func writeAtomic(path string, fill func(io.Writer) (int64, error)) (int64, error
 		return 0, fmt.Errorf("writing %s: %w", path, err)
 	}
 	defer os.Remove(tmp.Name())
-	bw := bufio.NewWriterSize(tmp, 1<<16)
-	n, err := fill(bw)
-	if err == nil {
-		err = bw.Flush()
-	}
+	n, err := fill(tmp) // in chunks of writeChunk: no buffer needed
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
@@ -189,21 +183,25 @@ func writeAtomic(path string, fill func(io.Writer) (int64, error)) (int64, error
 	return n, nil
 }
 
-// gen writes sequences: its draws are the one PCG stream that lengths and
-// bases are taken from, in turn.
+// gen writes sequences: its stream is the one PCG stream that lengths and
+// bases are taken from, in turn. close ends the goroutines it may start.
 type gen struct {
 	o         Options
-	d         *draws
-	rng       *rand.Rand // over d: lengths, as IntN draws them
-	threshold uint64     // GC bound for baseIndex
+	s         *stream
+	rng       *rand.Rand // over s: lengths, as IntN draws them
+	threshold uint64     // the GC bound, for baseIndex
 	next      int        // the last sequence number written
 	out       []byte     // headers and sequences not yet written
 }
 
 func newGen(o Options) *gen {
-	d := newDraws(pcg{hi: o.Seed, lo: 0x62656e6368})
-	return &gen{o: o, d: d, rng: rand.New(d), threshold: gcThreshold(o.GC)}
+	// About two values a base, and a few more for redrawn stop codons.
+	about := int64(o.Sequences) * int64(o.MinLen+o.MaxLen)
+	s := newStream(pcg{hi: o.Seed, lo: 0x62656e6368}, about)
+	return &gen{o: o, s: s, rng: rand.New(s), threshold: gcThreshold(o.GC)}
 }
+
+func (g *gen) close() { g.s.close() }
 
 // appendHeader appends the sequence's header line, as fmt's
 // ">%s_%06d len=%d\n" of the prefix, the sequence number and length would.
@@ -228,13 +226,14 @@ func (g *gen) appendSequence(out []byte) ([]byte, int) {
 	length := g.o.MinLen + g.rng.IntN(g.o.MaxLen-g.o.MinLen+1)
 	out = g.appendHeader(out, length)
 	out = slices.Grow(out, length+1)
-	seq := out[len(out) : len(out)+length]
+	seq := out[len(out) : len(out)+length+1]
 	if g.o.UniformBases {
-		uniformBases(g.d, seq, g.threshold)
+		g.s.uniformBases(seq[:length], g.threshold)
 	} else {
-		orfBases(g.d, seq, g.threshold)
+		g.s.orfBases(seq, length, g.threshold)
 	}
-	out = append(out[:len(out)+length], '\n')
+	seq[length] = '\n'
+	out = out[:len(out)+length+1]
 	return out, length
 }
 

@@ -46,47 +46,24 @@ func (a u128) output() uint64 {
 	return hi
 }
 
-// lanes is how many states block advances side by side. One LCG step waits
-// on the last (a 128-bit multiply, then an add with carry), so a single
-// stream runs at the multiplier's latency; four streams, each four steps
-// apart, keep it busy at its throughput instead.
-const lanes = 4
-
-// Jump-ahead constants: s(n+4) = lcgMul4*s(n) + lcgInc4, which is lcgMul
-// and lcgInc applied four times (an LCG's k-step map is an LCG again).
-var lcgMul4, lcgInc4 = func() (u128, u128) {
-	m, c := lcgMul, lcgInc
-	for range 2 { // square the map twice: 1 step, 2, 4
-		m, c = m.mul(m), c.mul(m).add(c)
+// jump is the LCG's map applied k times, as a multiplier and an increment:
+// the state k steps after s is s.mul(m).add(c). An LCG's k-step map is an
+// LCG again, found by squaring in log2(k) steps.
+func jump(k uint64) (m, c u128) {
+	m = u128{lo: 1}
+	sm, sc := lcgMul, lcgInc // the map applied 2^i times
+	for ; k > 0; k >>= 1 {
+		if k&1 == 1 {
+			m, c = m.mul(sm), c.mul(sm).add(sc)
+		}
+		sm, sc = sm.mul(sm), sc.mul(sm).add(sc)
 	}
 	return m, c
-}()
-
-// block produces the PCG stream in blocks: the values pcg.Uint64 would
-// return, in the same order, lanes at a time.
-type block struct {
-	s [lanes]u128 // the states whose outputs come next
 }
 
-func newBlock(p pcg) block {
-	var b block
-	s := u128(p)
-	for i := range b.s {
-		s = s.mul(lcgMul).add(lcgInc)
-		b.s[i] = s
-	}
-	return b
-}
-
-// fill writes the next len(dst) values of the stream to dst; len(dst) is a
-// multiple of lanes.
-func (b *block) fill(dst []uint64) {
-	s0, s1, s2, s3 := b.s[0], b.s[1], b.s[2], b.s[3]
-	m, c := lcgMul4, lcgInc4
-	for i := 0; i+lanes <= len(dst); i += lanes {
-		d := dst[i : i+lanes : i+lanes]
-		d[0], d[1], d[2], d[3] = s0.output(), s1.output(), s2.output(), s3.output()
-		s0, s1, s2, s3 = s0.mul(m).add(c), s1.mul(m).add(c), s2.mul(m).add(c), s3.mul(m).add(c)
-	}
-	b.s = [lanes]u128{s0, s1, s2, s3}
+// stateOf is the state whose output is value n (from 0) of the stream
+// that p starts: Uint64 steps, then outputs.
+func stateOf(p pcg, n uint64) u128 {
+	m, c := jump(n + 1)
+	return u128(p).mul(m).add(c)
 }

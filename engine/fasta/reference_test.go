@@ -110,19 +110,28 @@ func TestMatchesReference(t *testing.T) {
 	}
 }
 
-// TestPCGStream: the buffered, four-lane stream is math/rand/v2's PCG value
-// for value, across batch refills.
+// TestPCGStream: the batched stream is math/rand/v2's PCG value for value,
+// across batches, filled in turn or ahead by several workers.
 func TestPCGStream(t *testing.T) {
-	for _, seed := range []uint64{0, 1, 42, ^uint64(0)} {
-		t.Run(fmt.Sprint(seed), func(t *testing.T) {
-			want := rand.NewPCG(seed, 0x62656e6368)
-			d := newDraws(pcg{hi: seed, lo: 0x62656e6368})
-			for i := range 3*drawBatch + 7 {
-				if g, w := d.Uint64(), want.Uint64(); g != w {
-					t.Fatalf("value %d: %#x, want %#x", i, g, w)
+	sources := map[string]func(p pcg) batchSource{
+		"serial":    func(p pcg) batchSource { return &serialSource{s: stateOf(p, 0)} },
+		"1 worker":  func(p pcg) batchSource { return newParallelSource(p, 1) },
+		"3 workers": func(p pcg) batchSource { return newParallelSource(p, 3) },
+	}
+	for name, newSource := range sources {
+		for _, seed := range []uint64{0, 42, ^uint64(0)} {
+			t.Run(fmt.Sprint(name, " seed ", seed), func(t *testing.T) {
+				p := pcg{hi: seed, lo: 0x62656e6368}
+				want := rand.NewPCG(p.hi, p.lo)
+				s := streamFrom(newSource(p))
+				defer s.close()
+				for i := range 7*batchLen + 3 {
+					if g, w := s.Uint64(), want.Uint64(); g != w {
+						t.Fatalf("value %d: %#x, want %#x", i, g, w)
+					}
 				}
-			}
-		})
+			})
+		}
 	}
 }
 
