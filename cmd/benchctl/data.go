@@ -2,8 +2,10 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -26,6 +28,8 @@ func dataCommand() *cli.Command {
 				&cli.Uint64Flag{Name: "seed", Value: 42, Usage: "random seed"},
 				&cli.BoolFlag{Name: "uniform", Usage: "uniform random bases instead of open reading frames"},
 				&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "-", Usage: "FILE, or - for stdout"},
+				&cli.BoolFlag{Name: "progress", Usage: "report progress on stderr even when stderr is not a terminal, a line each --progress-interval"},
+				&cli.DurationFlag{Name: "progress-interval", Value: time.Second, Usage: "time between two progress reports"},
 			},
 			Action: func(c *cli.Context) error {
 				o := fasta.Options{
@@ -34,6 +38,9 @@ func dataCommand() *cli.Command {
 				}
 				if _, err := o.Resolve(); err != nil {
 					return usageError("data fasta: %v", err)
+				}
+				if d := c.Duration("progress-interval"); d <= 0 {
+					return usageError("data fasta: --progress-interval must be positive, got %s", d)
 				}
 				w := os.Stdout
 				if p := c.String("output"); p != "-" {
@@ -47,7 +54,7 @@ func dataCommand() *cli.Command {
 					defer f.Close()
 					w = f
 				}
-				res, err := fasta.Write(w, o)
+				res, err := writeFasta(c, w, o)
 				if err != nil {
 					return usageError("data fasta: writing: %v", err)
 				}
@@ -61,4 +68,21 @@ func dataCommand() *cli.Command {
 			},
 		}},
 	}
+}
+
+// writeFasta writes the FASTA of o to w, with a progress line on stderr when
+// stderr is a terminal that the FASTA does not go to (unless the global
+// --quiet), or
+// when --progress asks. Runs that end within an interval print none.
+func writeFasta(c *cli.Context, w io.Writer, o fasta.Options) (fasta.Result, error) {
+	terminal := isTerminal(os.Stderr)
+	onScreen := c.String("output") == "-" && isTerminal(os.Stdout)
+	if c.Bool("quiet") || !(terminal && !onScreen || c.Bool("progress")) {
+		return fasta.Write(w, o)
+	}
+	expected, _ := fasta.ExpectedSize(o) // o is resolved already
+	p := newByteProgress(w, os.Stderr, expected, terminal)
+	p.every = c.Duration("progress-interval")
+	defer p.finish()
+	return fasta.Write(p, o)
 }

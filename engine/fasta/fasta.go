@@ -250,8 +250,10 @@ func (g *gen) write(ctx context.Context, w io.Writer, n int) (int64, error) {
 			if err := ctx.Err(); err != nil {
 				return total, err
 			}
-			if _, err := w.Write(out); err != nil {
-				return total, err
+			if len(out) > 0 {
+				if _, err := w.Write(out); err != nil {
+					return total, err
+				}
 			}
 			out = out[:0]
 		}
