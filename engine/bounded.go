@@ -19,6 +19,9 @@ const maxStringBytes = 64 << 20
 func boundLibs(L *lua.LState) {
 	if str, ok := L.GetGlobal("string").(*lua.LTable); ok {
 		str.RawSetString("rep", L.NewFunction(boundedRep))
+		if format, ok := str.RawGetString("format").(*lua.LFunction); ok {
+			str.RawSetString("format", L.NewFunction(boundedFormat(format)))
+		}
 		if gsub, ok := str.RawGetString("gsub").(*lua.LFunction); ok {
 			str.RawSetString("gsub", L.NewFunction(boundedGsub(gsub)))
 		}
@@ -207,3 +210,54 @@ func boundedRep(L *lua.LState) int {
 	L.Push(lua.LString(strings.Repeat(s, n)))
 	return 1
 }
+
+// boundedFormat is string.format(fmt, ...) that refuses a result that could
+// pass maxStringBytes: gopher-lua hands the format to Go's fmt.Sprintf, so
+// string.format("%s%s", s, s) doubles a string in one call and
+// string.format("%999999999d", 1) asks for a gigabyte.
+func boundedFormat(orig *lua.LFunction) lua.LGFunction {
+	return func(L *lua.LState) int {
+		format := L.CheckString(1)
+		total := len(format) + formatPadding(format)
+		for i := 2; i <= L.GetTop(); i++ {
+			if s, ok := L.Get(i).(lua.LString); ok {
+				total += len(s)
+			} else {
+				total += 64 // a number, a boolean, a value's address
+			}
+			if total > maxStringBytes {
+				break
+			}
+		}
+		if total > maxStringBytes {
+			L.RaiseError("string.format: a result over the %d MiB limit", maxStringBytes>>20)
+		}
+		return callOriginal(L, orig)
+	}
+}
+
+// formatPadding sums the widths and precisions of format's verbs ("%-10.3f"
+// adds 13), each counted as over maxStringBytes when it has more digits
+// than such a number can.
+func formatPadding(format string) int {
+	total := 0
+	for i := 0; i < len(format); i++ {
+		if format[i] != '%' {
+			continue
+		}
+		for i++; i < len(format) && format[i] != '%' && !isVerb(format[i]); i++ {
+			n := 0
+			for ; i < len(format) && format[i] >= '0' && format[i] <= '9'; i++ {
+				n = min(n*10+int(format[i]-'0'), maxStringBytes+1)
+			}
+			total += n
+			if i < len(format) && isVerb(format[i]) {
+				break
+			}
+		}
+	}
+	return total
+}
+
+// isVerb says whether c ends a format directive: a letter.
+func isVerb(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }

@@ -30,6 +30,9 @@ type badInput struct {
 	// did not pass does, or, when class is set, the error of its first run.
 	want  string
 	class result.ExitClass // the class of the case's first pipeline run
+	// peakRSS, when set, bounds the memory benchctl may have held at its
+	// peak, in bytes.
+	peakRSS int64
 	check func(t *testing.T, dir string, rep *result.Report)
 }
 
@@ -166,6 +169,14 @@ var badInputs = []badInput{
 		want: "the test went over the scenario memory budget of 256 MiB"},
 	{name: "recursive coroutine.wrap", args: badTest("wrap_recursion", "--lua-memory", "256MiB"), code: 1, want: "coroutines nested over 200 deep"},
 	{name: "a string doubled without end", args: badTest("string_doubling", "--lua-memory", "256MiB"), code: 1,
+		want: "..: a result of 134217728 bytes is over the 64 MiB limit", peakRSS: 512 << 20},
+	{name: "a string tripled in one expression", args: badTest("string_tripling", "--lua-memory", "256MiB"), code: 1,
+		want: "..: a result of 129140163 bytes is over the 64 MiB limit", peakRSS: 512 << 20},
+	{name: "string.format doubling a string", args: badTest("format_doubling", "--lua-memory", "256MiB"), code: 1,
+		want: "string.format: a result over the 64 MiB limit", peakRSS: 512 << 20},
+	{name: "string.format of a gigabyte wide", args: badTest("format_width"), code: 1,
+		want: "string.format: a result over the 64 MiB limit", peakRSS: 512 << 20},
+	{name: "64 MiB strings kept in a table", args: badTest("strings_kept", "--lua-memory", "256MiB"), code: 1,
 		want: "the test went over the scenario memory budget of 256 MiB"},
 	{name: "--lua-memory too small", args: run("--lua-memory", "1KiB", "testdata/outcomes.lua"), code: 2, want: "--lua-memory 1KiB: want from 64MiB to 1PiB"},
 	{name: "report --from /dev/zero", args: []string{"report", "--from", "/dev/zero"}, code: 2, want: "report: /dev/zero: too large: over 256 MiB"},
@@ -363,6 +374,9 @@ func TestBadInputs(t *testing.T) {
 			r := benchctl(t, args...)
 			if r.code != tt.code {
 				t.Errorf("exit %d, want %d\n%s", r.code, tt.code, r.stderr)
+			}
+			if tt.peakRSS > 0 && r.peakRSS > tt.peakRSS {
+				t.Errorf("benchctl held %d MiB at its peak, want at most %d MiB", r.peakRSS>>20, tt.peakRSS>>20)
 			}
 			for _, s := range []string{"panic:", "goroutine ", "runtime/", ".go:"} {
 				if strings.Contains(r.stderr, s) {

@@ -22,7 +22,7 @@ func benchctlIn(t *testing.T, dir string, args ...string) cmdResult {
 	} else if err != nil {
 		t.Fatal(err)
 	}
-	return cmdResult{code, out.String(), errb.String()}
+	return cmdResult{code: code, stdout: out.String(), stderr: errb.String()}
 }
 
 // copyScenarios copies the shipped scenarios into dir/scenarios, so a test

@@ -38,6 +38,7 @@ func TestMain(m *testing.M) {
 type cmdResult struct {
 	code           int
 	stdout, stderr string
+	peakRSS        int64 // the most memory benchctl held, in bytes
 }
 
 func benchctl(t *testing.T, args ...string) cmdResult {
@@ -52,7 +53,11 @@ func benchctl(t *testing.T, args ...string) cmdResult {
 	} else if err != nil {
 		t.Fatal(err)
 	}
-	return cmdResult{code, out.String(), errb.String()}
+	var rss int64
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		rss = ru.Maxrss << 10 // kilobytes on Linux
+	}
+	return cmdResult{code, out.String(), errb.String(), rss}
 }
 
 // xmllint validates JUnit against the shared schema. CI installs xmllint; a

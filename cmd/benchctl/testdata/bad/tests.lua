@@ -68,3 +68,10 @@ case("table_bomb", function(t) local big = {} for i = 1, 1e9 do big[i] = i end e
 case("coroutine_bomb", function(t) local cs = {} for i = 1, 2e6 do cs[i] = coroutine.create(function() end) end end)
 case("wrap_recursion", function(t) local function f() return coroutine.wrap(f)() end f() end)
 case("string_doubling", function(t) local s = "x" while true do s = s .. s end end)
+case("string_tripling", function(t) local s = "x" while true do s = s .. s .. s end end)
+case("format_doubling", function(t) local s = "x" while true do s = string.format("%s%s", s, s) end end)
+case("format_width", function(t) return string.format("%999999999d", 1) end)
+case("strings_kept", function(t)
+  local s, kept = string.rep("x", 64 * 1024 * 1024 - 64), {}
+  for i = 1, 1e9 do kept[i] = s .. i end
+end)
