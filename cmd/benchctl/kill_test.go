@@ -6,9 +6,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/benchctl/benchctl/engine/pipeline"
+	"github.com/benchctl/benchctl/proctree"
 	reportjson "github.com/benchctl/benchctl/reporters/json"
 	"github.com/benchctl/benchctl/result"
 	"github.com/benchctl/benchctl/result/schema"
@@ -82,5 +86,68 @@ func TestKillLeavesValidReports(t *testing.T) {
 	final := readReport(t, filepath.Join(dir, "results.json"))
 	if final.Partial || len(final.Suites) != 1 || len(final.Suites[0].Cases) != n {
 		t.Fatalf("resumed run: partial=%v, %d cases, want %d", final.Partial, len(final.Suites[0].Cases), n)
+	}
+}
+
+// spawnScenario's test runs a pipeline that ignores SIGTERM and leaves a
+// child (its pid in the results dir's file "child"), until the results dir
+// holds the file "again".
+const spawnScenario = `local bench = require("bench")
+bench.test("spawns", function(t)
+  local run = bench.pipeline.run { cmd = { "sh", "-c",
+    'd="$1/../.."; [ -e "$d/again" ] && exit 0; trap "" TERM; sleep 300 & echo $! > "$d/child"; wait', "spawn", t.workdir },
+    timeout = "10m" }
+  t:expect(run.class, "class"):eq("ok")
+end)
+`
+
+// TestKillBenchctlAndSupervisor kills benchctl and its supervisor at once
+// (kill -9 of both): the pipeline's own process ends with the supervisor (its
+// parent-death signal), even though it ignores SIGTERM; the child it started
+// is out of benchctl's reach and survives, and --resume refuses while it
+// lives, naming it, and takes the run up once it is gone.
+func TestKillBenchctlAndSupervisor(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(dir+"/s.lua", []byte(spawnScenario), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	results := dir + "/r"
+	cmd := exec.Command(benchctlBin, "run", "-q", "--gpu-backend", "none", "--results-dir", results, dir+"/s.lua")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var running proctree.Running
+	waitFor(t, "the pipeline and its child to start", func() bool {
+		var err error
+		running, err = proctree.ReadRunning(results + "/" + pipeline.RunningFile)
+		_, cerr := os.Stat(results + "/child")
+		return err == nil && cerr == nil
+	})
+	data, _ := os.ReadFile(results + "/child")
+	child, err := strconv.Atoi(strings.TrimSpace(string(data)))
+	if err != nil {
+		t.Fatalf("child pid %q: %v", data, err)
+	}
+	t.Cleanup(func() { _ = syscall.Kill(child, syscall.SIGKILL) })
+	for _, pid := range []int{cmd.Process.Pid, running.Supervisor.PID} {
+		if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_ = cmd.Wait()
+	waitFor(t, "the pipeline to end with its supervisor", func() bool { return !running.Pipeline.Alive() })
+
+	r := benchctl(t, "run", "-q", "--resume", results)
+	if want := "the interrupted run's pipeline is still running"; r.code != 2 || !strings.Contains(r.stderr, want) ||
+		!strings.Contains(r.stderr, strconv.Itoa(child)) {
+		t.Fatalf("--resume beside the surviving child: exit %d, want 2 and %q naming pid %d\n%s", r.code, want, child, r.stderr)
+	}
+	_ = syscall.Kill(child, syscall.SIGKILL)
+	waitFor(t, "the child to end", func() bool { return !proctree.Alive(child) })
+	if err := os.WriteFile(results+"/again", nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := benchctl(t, "run", "-q", "--resume", results); r.code != 0 {
+		t.Fatalf("--resume once the tree is gone: exit %d\n%s", r.code, r.stderr)
 	}
 }

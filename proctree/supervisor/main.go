@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
 	"time"
 
@@ -45,9 +46,12 @@ func supervise(args []string) int {
 	ended := make(chan os.Signal, 4)
 	signal.Notify(ended, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
 
+	// The pipeline's parent-death signal fires when the thread that started
+	// it ends: this one, locked, lives as long as the supervisor.
+	runtime.LockOSThread()
 	proc, err := os.StartProcess(args[1], args[2:], &os.ProcAttr{
 		Files: []*os.File{os.Stdin, os.Stdout, os.Stderr},
-		Sys:   &syscall.SysProcAttr{Setpgid: true},
+		Sys:   &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL},
 	})
 	if err != nil {
 		var errno syscall.Errno

@@ -14,6 +14,14 @@
 // parent-death signal alone would not do: it is not inherited across fork, so
 // it cannot reach the pipeline's own children.
 //
+// When the supervisor is killed too (SIGKILL of both), no process of benchctl
+// is left to end the tree. The pipeline's own process is started with a
+// parent-death signal of its own, SIGKILL, which the kernel keeps across its
+// exec: it ends with the supervisor, however the supervisor ends. What the
+// pipeline started is out of reach then: its children are re-parented to
+// init (or a subreaper above benchctl), and `benchctl run --resume` refuses
+// while any of them lives (proctree.Running).
+//
 // The supervisor tells benchctl the pipeline's pid and start time once it has
 // started, and its wait status once it has exited, over a second pipe. It
 // writes nothing else anywhere: its stdout and stderr are the pipeline's and

@@ -115,3 +115,35 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		}
 	}
 }
+
+// TestSupervisorKilled: when the supervisor itself is killed (with benchctl,
+// or alone), the pipeline's own process ends with it, by its parent-death
+// signal, even when it ignores SIGTERM; what the pipeline started is left
+// (nothing of benchctl is left to end it), and is ended here.
+func TestSupervisorKilled(t *testing.T) {
+	tests := []struct{ name, script string }{
+		{"a pipeline that waits", `sleep 60 & echo $!; wait`},
+		{"a pipeline that ignores SIGTERM", `trap '' TERM HUP INT; sleep 60 & echo $!; wait`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, out := start(t, tt.script)
+			defer out.Close()
+			data := make([]byte, 64)
+			n, _ := out.Read(data)
+			child, err := strconv.Atoi(strings.TrimSpace(string(data[:n])))
+			if err != nil {
+				t.Fatalf("the pipeline's output %q, want its child's pid", data[:n])
+			}
+			t.Cleanup(func() { _ = syscall.Kill(child, syscall.SIGKILL) })
+			if err := syscall.Kill(p.Supervisor.PID, syscall.SIGKILL); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, "the pipeline to end with its supervisor", func() bool { return !proctree.Alive(p.Pipeline.PID) })
+			if _, err := p.Wait(); !errors.Is(err, ErrLost) {
+				t.Errorf("Wait after the supervisor was killed: %v, want ErrLost", err)
+			}
+			p.Release(time.Second)
+		})
+	}
+}
