@@ -33,7 +33,7 @@ type badInput struct {
 	// peakRSS, when set, bounds the memory benchctl may have held at its
 	// peak, in bytes.
 	peakRSS int64
-	check func(t *testing.T, dir string, rep *result.Report)
+	check   func(t *testing.T, dir string, rep *result.Report)
 }
 
 // run is `benchctl run -q` with no GPU, its reports in DIR and JUnit in
