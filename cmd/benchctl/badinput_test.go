@@ -141,6 +141,7 @@ var badInputs = []badInput{
 	{name: "a timeout of 1e300", args: badTest("timeout_huge"), code: 1, want: "timeout: invalid duration 1e+300: over the limit of 100 years"},
 	{name: "a grace of NaN", args: badTest("grace_nan"), code: 1, want: "grace: invalid duration NaN"},
 	{name: "runs of 1e300", args: badTest("runs_huge"), code: 1, want: "runs: want a whole number from 1 to 10000, got 1e+300"},
+	{name: "repeat of 1e300", args: badTest("repeat_huge"), code: 1, want: "repeat: want a whole number from 1 to 10000, got 1e+300"},
 	{name: "runs of 2.5", args: badTest("runs_fraction"), code: 1, want: "runs: want a whole number from 1 to 10000, got 2.5"},
 	{name: "tail_lines of 1e9", args: badTest("tail_lines_huge"), code: 1, want: "tail_lines: want a whole number from 1 to 10000, got 1000000000"},
 	{name: "sample_every of 1ns", args: badTest("sample_every_1ns"), code: 1, want: "sample_every: 1ns is under the shortest sampling interval, 1ms"},
@@ -194,6 +195,13 @@ var badInputs = []badInput{
 		want: "--out json=DIR/results.json: that is the run's own results.json"},
 	{name: "--out onto a named pipe nobody reads", args: run("--out", "markdown=DIR/fifo", "testdata/outcomes.lua"), setup: mkfifo("fifo"), code: 2,
 		want: "DIR/fifo is a named pipe that no process reads"},
+	{name: "--out onto a named pipe whose reader never reads", args: run("--out", "json=DIR/fifo", "--var", "n=300", "testdata/many.lua"),
+		setup: fifoReader("fifo"), code: 2, want: "json report DIR/fifo not written: no reader took the report within 10s",
+		check: func(t *testing.T, _ string, rep *result.Report) {
+			if rep.Partial || len(rep.Suites) != 1 || len(rep.Suites[0].Cases) != 300 {
+				t.Errorf("results.json is not whole: partial=%v, %d suites", rep.Partial, len(rep.Suites))
+			}
+		}},
 	{name: "tests whose work dirs would collide", args: run("testdata/collide.lua"), code: 0, check: func(t *testing.T, dir string, rep *result.Report) {
 		seen := map[string]string{}
 		for _, c := range rep.Suites[0].Cases {
@@ -515,6 +523,19 @@ func mkfifo(name string) func(*testing.T, string) {
 		if err := syscall.Mkfifo(filepath.Join(dir, name), 0o644); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// fifoReader makes the named pipe DIR/name and holds it open for reading,
+// never reading, until the test ends: a reader that stopped reading.
+func fifoReader(name string) func(*testing.T, string) {
+	return func(t *testing.T, dir string) {
+		mkfifo(name)(t, dir)
+		f, err := os.OpenFile(filepath.Join(dir, name), os.O_RDONLY|syscall.O_NONBLOCK, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { f.Close() })
 	}
 }
 

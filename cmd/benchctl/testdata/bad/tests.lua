@@ -48,6 +48,7 @@ case("timeout_nan", function(t) bench.pipeline.run { cmd = { "true" }, timeout =
 case("timeout_huge", function(t) bench.pipeline.run { cmd = { "true" }, timeout = 1e300 } end)
 case("grace_nan", function(t) bench.pipeline.run { cmd = { "true" }, grace = 0 / 0 } end)
 case("runs_huge", function(t) bench.pipeline.run { cmd = { "true" }, runs = 1e300 } end)
+case("repeat_huge", function(t) bench.pipeline.run { cmd = { "true" }, ["repeat"] = 1e300 } end)
 case("runs_fraction", function(t) bench.pipeline.run { cmd = { "true" }, runs = 2.5 } end)
 case("tail_lines_huge", function(t) bench.pipeline.run { cmd = { "true" }, tail_lines = 1e9 } end)
 case("sample_every_1ns", function(t) bench.pipeline.run { cmd = { "true" }, sample_every = "1ns" } end)
