@@ -642,7 +642,9 @@ redo:
 		return false, sp, m
 	case opNumber:
 		idx := inst.Operand1 * 2
-		if idx >= m.CaptureLength()-1 {
+		if idx >= m.CaptureLength()-1 || m.Capture(idx+1) < m.Capture(idx) {
+			// Past the captures, or one not yet closed: Lua's error, not
+			// a slice out of range.
 			panic(newError(_UNKNOWN, "invalid capture index"))
 		}
 		capture := src[m.Capture(idx):m.Capture(idx+1)]
