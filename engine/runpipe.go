@@ -187,6 +187,7 @@ func (rt *runtime) pipelineRun(L *lua.LState) int {
 		if o.progress != nil {
 			progress = newProgressLog(o.progress, time.Now())
 			spec.Hooks.Line = progress.line
+			spec.Hooks.LineHas = pipeline.PatternLiteral(o.progress.pattern)
 		}
 		start := time.Now()
 		rt.engine.setProgress(func(p *Progress) {

@@ -138,13 +138,7 @@ func readMonitorFlags(c *cli.Context) (monitorFlags, error) {
 func (m monitorFlags) spec() pipeline.Spec {
 	return pipeline.Spec{
 		Name: "monitor", Argv: m.argv, Timeout: m.timeout, LogDir: filepath.Join(m.dir, "logs"),
-		Hooks: pipeline.Hooks{Line: func(stream, line string) {
-			if stream == "stdout" {
-				fmt.Fprintln(os.Stdout, line)
-			} else {
-				fmt.Fprintln(os.Stderr, line)
-			}
-		}},
+		EchoStdout: os.Stdout, EchoStderr: os.Stderr,
 	}
 }
 

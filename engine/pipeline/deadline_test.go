@@ -22,8 +22,11 @@ func TestBacktrackingPatternKeepsDeadlines(t *testing.T) {
 		class   result.ExitClass
 		gaveUp  bool
 	}{
-		{"backtracking, timeout", ".*ESM.*done", timeoutAfter(4 * time.Second), result.ExitTimeout, true},
-		{"backtracking, interrupt", ".*ESM.*done", interruptAfter(4 * time.Second), result.ExitInterrupted, true},
+		// The literal ESM is on the bar: the pattern is tried there and gives up.
+		{"backtracking, timeout", ".*ESM.*d?one", timeoutAfter(4 * time.Second), result.ExitTimeout, true},
+		{"backtracking, interrupt", ".*ESM.*d?one", interruptAfter(4 * time.Second), result.ExitInterrupted, true},
+		// The literal "done" is not on the bar: the pattern is never tried there.
+		{"backtracking, skipped by its literal", ".*ESM.*done", timeoutAfter(4 * time.Second), result.ExitTimeout, false},
 		{"plain, timeout", "ESM done", timeoutAfter(4 * time.Second), result.ExitTimeout, false},
 	}
 	// The child (this test binary, under the supervisor and maybe -race) must

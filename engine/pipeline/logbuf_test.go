@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -43,7 +45,8 @@ func TestLogCut(t *testing.T) {
 			f := tt.open(t)
 			defer f.Close()
 			n := 0
-			err := pumpToLog(strings.NewReader(lines), f, "stdout", func(string) { n++ })
+			s := testStream(strings.NewReader(lines), func(string, []byte, time.Duration) { n++ })
+			err := pumpToLog(s, f)
 			if n != 50000 {
 				t.Errorf("%d lines seen, want 50000", n)
 			}
@@ -62,6 +65,13 @@ func TestLogCut(t *testing.T) {
 			}
 		})
 	}
+}
+
+// testStream is a stream of r with no echo, a tail of 5 lines, every line
+// given to line.
+func testStream(r io.Reader, line func(string, []byte, time.Duration)) *stream {
+	return &stream{name: "stdout", r: r, tail: newTail(5), lines: &lineMatcher{everyLine: true, line: line},
+		start: time.Now(), stop: new(atomic.Bool)}
 }
 
 // TestLogFlushedWhileRunning: a line of a pipeline that is still running
@@ -86,32 +96,98 @@ func TestLogFlushedWhileRunning(t *testing.T) {
 	}
 }
 
-// shortLines is the benchmark's pipeline: 2,000,000 short lines on stdout.
-var shortLines = []string{"seq", "2000000"}
+// shortLinesPrograms print 2,000,000 short lines on stdout: seq, and Python
+// writing line by line (block-buffered into a pipe, and unbuffered, as
+// pipelines run with PYTHONUNBUFFERED=1 do: one write a line).
+var shortLinesPrograms = []struct {
+	name string
+	argv []string
+	env  []string
+}{
+	{"seq", []string{"seq", "2000000"}, nil},
+	{"python", []string{"python3", "-c", pyLines}, nil},
+	{"python-unbuffered", []string{"python3", "-c", pyLines}, []string{"PYTHONUNBUFFERED=1"}},
+}
 
-// BenchmarkShortLines compares a pipeline printing 2,000,000 short lines run
-// bare (its output to /dev/null) with the same under Run (every line to the
-// tail, the stage matcher and the log file). Compare the ns/op of the two:
+const pyLines = "import sys\nw = sys.stdout.write\nfor i in range(2000000): w('line %d\\n' % i)"
+
+// BenchmarkShortLines runs each program bare (its output to /dev/null, the
+// cheapest place it can go), into a pipe drained by a plain reader (what any
+// capture costs), and under Run (log file, tail, OOM and a stage marker),
+// in turn within each iteration, the order rotating, so that the machine's
+// load falls on all three alike. It reports the seconds of each and the
+// ratios run/bare and run/pipe:
 //
-//	go test -run '^$' -bench ShortLines -count 5 ./engine/pipeline
+//	go test -run '^$' -bench ShortLines -benchtime 5x ./engine/pipeline
 func BenchmarkShortLines(b *testing.B) {
-	if _, err := exec.LookPath(shortLines[0]); err != nil {
-		b.Skip(err)
-	}
-	b.Run("bare", func(b *testing.B) {
-		for b.Loop() {
-			if err := exec.Command(shortLines[0], shortLines[1:]...).Run(); err != nil {
+	for _, p := range shortLinesPrograms {
+		b.Run(p.name, func(b *testing.B) {
+			if _, err := exec.LookPath(p.argv[0]); err != nil {
+				b.Skip(err)
+			}
+			markers, err := NewMarkers(map[string]string{"done": "^All done"})
+			if err != nil {
 				b.Fatal(err)
 			}
-		}
-	})
-	b.Run("benchctl", func(b *testing.B) {
-		dir := b.TempDir()
-		for b.Loop() {
-			run := Run(context.Background(), Spec{Argv: shortLines, Grace: time.Second, LogDir: dir, Name: "lines"})
-			if run.Error != "" || run.ExitCode != 0 {
-				b.Fatalf("%s: %s", run.Class, run.Error)
+			dir := b.TempDir()
+			modes := []func(b *testing.B) time.Duration{
+				func(b *testing.B) time.Duration { return timeBare(b, p.argv, p.env, false) },
+				func(b *testing.B) time.Duration { return timeBare(b, p.argv, p.env, true) },
+				func(b *testing.B) time.Duration {
+					start := time.Now()
+					run := Run(context.Background(), Spec{Argv: p.argv, Env: p.env, Grace: time.Second, LogDir: dir, Name: "lines", Markers: markers})
+					if run.Error != "" || run.ExitCode != 0 {
+						b.Fatalf("%s: %s", run.Class, run.Error)
+					}
+					return time.Since(start)
+				},
 			}
+			var sum [3]time.Duration
+			n := 0
+			for b.Loop() {
+				for k := range modes {
+					i := (k + n) % len(modes)
+					sum[i] += modes[i](b)
+				}
+				n++
+			}
+			b.ReportMetric(sum[0].Seconds()/float64(n), "bare-s")
+			b.ReportMetric(sum[1].Seconds()/float64(n), "pipe-s")
+			b.ReportMetric(sum[2].Seconds()/float64(n), "run-s")
+			b.ReportMetric(sum[2].Seconds()/sum[0].Seconds(), "run/bare")
+			b.ReportMetric(sum[2].Seconds()/sum[1].Seconds(), "run/pipe")
+		})
+	}
+}
+
+// timeBare times argv with its output to /dev/null, or to a pipe that a
+// goroutine drains.
+func timeBare(b *testing.B, argv, env []string, pipe bool) time.Duration {
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Env = append(os.Environ(), env...)
+	var drained chan struct{}
+	if pipe {
+		r, w, err := os.Pipe()
+		if err != nil {
+			b.Fatal(err)
 		}
-	})
+		cmd.Stdout = w
+		drained = make(chan struct{})
+		go func() { io.Copy(io.Discard, r); r.Close(); close(drained) }()
+		defer w.Close()
+	}
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	if pipe {
+		cmd.Stdout.(*os.File).Close()
+	}
+	if err := cmd.Wait(); err != nil {
+		b.Fatal(err)
+	}
+	if pipe {
+		<-drained
+	}
+	return time.Since(start)
 }

@@ -27,6 +27,7 @@ const (
 type Marker struct {
 	Name    string
 	Pattern string
+	lit     []byte // in every line the pattern matches; nil when none is known
 	match   func(line string) (bool, error)
 }
 
@@ -46,7 +47,7 @@ func NewMarker(name, pattern string) (Marker, error) {
 		if err != nil {
 			return Marker{}, fmt.Errorf("stage %q: bad regular expression: %w", name, err)
 		}
-		return Marker{Name: name, Pattern: pattern, match: func(line string) (bool, error) {
+		return Marker{Name: name, Pattern: pattern, lit: literalOf(regexpLiteral(re)), match: func(line string) (bool, error) {
 			return re.MatchString(line), nil // RE2: linear in the line
 		}}, nil
 	}
@@ -54,7 +55,7 @@ func NewMarker(name, pattern string) (Marker, error) {
 	if err != nil {
 		return Marker{}, fmt.Errorf("stage %q: bad Lua pattern %q: %w", name, pattern, err)
 	}
-	return Marker{Name: name, Pattern: pattern, match: func(line string) (bool, error) {
+	return Marker{Name: name, Pattern: pattern, lit: literalOf(pat.Literal()), match: func(line string) (bool, error) {
 		if len(line) > markerBytes {
 			line = line[:markerBytes]
 		}
@@ -80,4 +81,39 @@ func NewMarkers(stages map[string]string) ([]Marker, error) {
 		out = append(out, m)
 	}
 	return out, nil
+}
+
+// PatternLiteral returns a string that every line a stage or progress
+// pattern ("re:" and a Go regular expression, or a Lua pattern) matches
+// contains, "" when none is known or the pattern is bad. A line without it
+// need not be matched.
+func PatternLiteral(pattern string) string {
+	if expr, ok := strings.CutPrefix(pattern, "re:"); ok {
+		re, err := regexp.Compile(expr)
+		if err != nil {
+			return ""
+		}
+		return string(literalOf(regexpLiteral(re)))
+	}
+	pat, err := luapattern.Compile(pattern)
+	if err != nil {
+		return ""
+	}
+	return string(literalOf(pat.Literal()))
+}
+
+// regexpLiteral is the literal every match of re starts with (case folded
+// prefixes are not literal).
+func regexpLiteral(re *regexp.Regexp) string {
+	prefix, _ := re.LiteralPrefix()
+	return prefix
+}
+
+// literalOf is s as a line filter: nil for none, and for one holding a
+// newline, which no line does.
+func literalOf(s string) []byte {
+	if s == "" || strings.Contains(s, "\n") {
+		return nil
+	}
+	return []byte(s)
 }

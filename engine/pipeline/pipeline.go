@@ -6,6 +6,7 @@
 package pipeline
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -18,6 +19,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -38,6 +40,11 @@ type Spec struct {
 	OOMExitCode int // default 4; negative: no exit code means OOM
 	TailLines   int // default 40
 	LogDir      string
+	// EchoStdout and EchoStderr, when set, get the stream's lines as they
+	// are read, cleaned, a chunk of lines in one write. A writer that
+	// blocks holds the pipeline, as a terminal would; one that fails is
+	// dropped.
+	EchoStdout, EchoStderr io.Writer
 	// RunningFile, when set, holds the pipeline's and its supervisor's
 	// identities (proctree.Running) from its start until its tree has ended:
 	// left behind, it names a tree that may have outlived benchctl.
@@ -49,11 +56,17 @@ type Spec struct {
 const RunningFile = "pipeline.json"
 
 // Hooks let the engine follow a run. Each is optional; Stage and Line are called
-// from the goroutines that read the output, never concurrently with each other.
+// from the goroutines that match the output (one a stream), never from the
+// ones that read it: a slow hook does not hold the pipeline, but when the
+// matcher falls behind by more than its bounded buffer, lines go unmatched
+// and unseen by Line (the run's error says how many).
 type Hooks struct {
-	Started   func(pid int)
-	Stage     func(name string, at time.Duration)
-	Line      func(stream, line string)
+	Started func(pid int)
+	Stage   func(name string, at time.Duration)
+	Line    func(stream, line string)
+	// LineHas, when set, is in every line Line needs: Line gets only
+	// the lines that contain it (see PatternLiteral).
+	LineHas   string
 	Leftovers func(pids []int) // processes of the tree still alive after the main one ended, before they are ended
 }
 
@@ -140,17 +153,36 @@ func openLogs(s Spec, run *result.Run) (out, errw *os.File, err error) {
 	if base == "" {
 		base = "run"
 	}
-	run.StdoutLog = filepath.Join(s.LogDir, base+".stdout.log")
-	run.StderrLog = filepath.Join(s.LogDir, base+".stderr.log")
-	if out, err = os.Create(run.StdoutLog); err != nil {
-		return nil, nil, fmt.Errorf("creating log: %w", err)
+	// A run never takes the logs of an earlier one of the same name: the
+	// first free of NAME, NAME.2, NAME.3, ... is claimed, stdout first.
+	for i := 1; ; i++ {
+		name := base
+		if i > 1 {
+			name = fmt.Sprintf("%s.%d", base, i)
+		}
+		run.StdoutLog = filepath.Join(s.LogDir, name+".stdout.log")
+		run.StderrLog = filepath.Join(s.LogDir, name+".stderr.log")
+		out, err = os.OpenFile(run.StdoutLog, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if errors.Is(err, os.ErrExist) && i < maxLogNames {
+			continue
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("creating log: %w", err)
+		}
+		if errw, err = os.OpenFile(run.StderrLog, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644); err != nil {
+			out.Close()
+			os.Remove(run.StdoutLog)
+			if errors.Is(err, os.ErrExist) && i < maxLogNames {
+				continue
+			}
+			return nil, nil, fmt.Errorf("creating log: %w", err)
+		}
+		return out, errw, nil
 	}
-	if errw, err = os.Create(run.StderrLog); err != nil {
-		out.Close()
-		return nil, nil, fmt.Errorf("creating log: %w", err)
-	}
-	return out, errw, nil
 }
+
+// maxLogNames bounds the search for free log names of one run name.
+const maxLogNames = 100000
 
 func closeAll(fs ...*os.File) {
 	for _, f := range fs {
@@ -182,7 +214,8 @@ func wait(ctx context.Context, s Spec, proc process, run *result.Run, outPipe, e
 	defer done()
 
 	st := &stager{spec: s, start: start, run: run}
-	pumped := readOutput(s, run, st, outPipe, errPipe, outLog, errLog, stdout, stderr)
+	out := readOutput(s, run, st, outPipe, errPipe, outLog, errLog, stdout, stderr)
+	pumped := out.done
 	exited := make(chan error, 1)
 	go func() { exited <- proc.wait() }()
 
@@ -195,7 +228,9 @@ func wait(ctx context.Context, s Spec, proc process, run *result.Run, outPipe, e
 	tracker.Stop()
 	endLeftovers(s, run, tracker, before, endedBy)
 	if !drained && !waitOrDone(context.Background(), pumped, s.Grace) {
-		// Held by a process out of reach: stop reading; what was read stays.
+		// Held by a process out of reach, or a matcher far behind: stop
+		// reading and matching; what was read stays.
+		out.stop.Store(true)
 		closeAll(outPipe, errPipe)
 		<-pumped
 	}
@@ -206,6 +241,7 @@ func wait(ctx context.Context, s Spec, proc process, run *result.Run, outPipe, e
 	classify(run, s, waitErr, endedBy)
 	noteReused(run, tracker.Reused())
 	st.noteGaveUp()
+	noteUnmatched(run, out.unmatched())
 	noteLogCut(run, st.logCut)
 	return *run
 }
@@ -295,65 +331,112 @@ func noteReused(run *result.Run, reused []proctree.Identity) {
 	}
 }
 
-// readOutput copies both streams to their logs and hands each line to the
-// tails, the OOM and stage matchers and the Line hook. The channel it
-// returns is closed once both streams have ended.
+// output is the reading of both streams: done is closed once both have
+// ended and their matchers are through; stop tells the matchers to drop
+// what they still hold.
+type output struct {
+	done    chan struct{}
+	stop    *atomic.Bool
+	streams [2]*stream
+}
+
+// unmatched is the number of lines the matchers did not look at.
+func (o *output) unmatched() int64 { return o.streams[0].skipped.Load() + o.streams[1].skipped.Load() }
+
+// readOutput copies both streams to their logs, echoes and tails, and hands
+// their lines to the OOM and stage matchers and the Line hook (see stream
+// and lineMatcher).
 func readOutput(s Spec, run *result.Run, st *stager, outPipe, errPipe io.Reader,
-	outLog, errLog *os.File, stdout, stderr *tail) <-chan struct{} {
+	outLog, errLog *os.File, stdout, stderr *tail) *output {
+	o := &output{done: make(chan struct{}), stop: new(atomic.Bool)}
 	var oomMu sync.Mutex
-	onLine := func(stream string, tl *tail) func(string) {
-		return func(line string) {
-			tl.add(line)
+	onLine := func(stream string) func(string, []byte, time.Duration) {
+		return func(line string, b []byte, at time.Duration) {
 			// Out-of-memory text counts on either stream: PyTorch's error
 			// goes to stderr, but a pipeline that logs it (VirNucPro's
 			// "OUT OF MEMORY ERROR" banner, through logging) prints it on
 			// stdout. The first line wins, and its stream is recorded.
-			if oomText.MatchString(line) {
+			if hasOOMWord(b) && oomText.MatchString(line) {
 				oomMu.Lock()
 				if run.OOMLine == "" {
 					run.OOMLine, run.OOMStream = line, stream
 				}
 				oomMu.Unlock()
 			}
-			st.line(line)
-			if s.Hooks.Line != nil {
+			st.line(line, b, at)
+			if s.Hooks.Line != nil && (s.Hooks.LineHas == "" || bytes.Contains(b, []byte(s.Hooks.LineHas))) {
 				s.Hooks.Line(stream, line)
 			}
 		}
 	}
+	pipes, logs, tails := [2]io.Reader{outPipe, errPipe}, [2]*os.File{outLog, errLog}, [2]*tail{stdout, stderr}
+	echoes := [2]io.Writer{s.EchoStdout, s.EchoStderr}
 	var wg sync.WaitGroup
-	wg.Add(2)
 	cuts := make([]error, 2)
-	go func() { defer wg.Done(); cuts[0] = pumpToLog(outPipe, outLog, "stdout", onLine("stdout", stdout)) }()
-	go func() { defer wg.Done(); cuts[1] = pumpToLog(errPipe, errLog, "stderr", onLine("stderr", stderr)) }()
-	pumped := make(chan struct{})
+	for i, name := range []string{"stdout", "stderr"} {
+		o.streams[i] = &stream{name: name, r: pipes[i], echo: echoes[i], tail: tails[i], start: st.start, stop: o.stop,
+			lines: newLineMatcher(s, onLine(name))}
+		wg.Go(func() { cuts[i] = pumpToLog(o.streams[i], logs[i]) })
+	}
 	go func() {
 		wg.Wait()
-		st.logCut = errors.Join(cuts...) // read once pumped is closed
-		close(pumped)
+		st.logCut = errors.Join(cuts...) // read once done is closed
+		close(o.done)
 	}()
-	return pumped
+	return o
+}
+
+// newLineMatcher picks the lines of a stream that line needs: those with
+// out-of-memory words, a stage marker's literal or the Line hook's.
+func newLineMatcher(s Spec, line func(string, []byte, time.Duration)) *lineMatcher {
+	m := &lineMatcher{lits: slices.Clone(oomWords), line: line}
+	for _, mk := range s.Markers {
+		if mk.lit == nil {
+			m.everyLine = true
+		}
+		m.lits = append(m.lits, literal{s: mk.lit})
+	}
+	if s.Hooks.Line != nil {
+		if s.Hooks.LineHas == "" {
+			m.everyLine = true
+		}
+		m.lits = append(m.lits, literal{s: []byte(s.Hooks.LineHas)})
+	}
+	return m
 }
 
 // pumpToLog pumps a stream into its log file through a logBuffer, and
 // returns the error that cut the log (a full disk), naming the stream.
-func pumpToLog(r io.Reader, f *os.File, stream string, onLine func(string)) error {
+func pumpToLog(s *stream, f *os.File) error {
 	var lb *logBuffer
-	var w io.Writer
 	if f != nil {
 		lb = newLogBuffer(f)
-		w = lb
+		s.log = lb
 	}
-	err := pump(r, w, onLine)
+	err := s.pump()
 	if lb != nil {
 		if cerr := lb.Close(); err == nil {
 			err = cerr
 		}
 	}
 	if err != nil {
-		return fmt.Errorf("the %s log was cut: %w", stream, err)
+		return fmt.Errorf("the %s log was cut: %w", s.name, err)
 	}
 	return nil
+}
+
+// noteUnmatched says in the run's error how many output lines the matchers
+// did not look at (they fell behind): a stage or OOM text may have been
+// missed.
+func noteUnmatched(run *result.Run, n int64) {
+	if n == 0 {
+		return
+	}
+	msg := fmt.Sprintf("%d output line(s) were not matched against stages, out-of-memory text or progress: the matcher fell behind", n)
+	if run.Error != "" {
+		msg = run.Error + "; " + msg
+	}
+	run.Error = msg
 }
 
 // waitOrDone waits for done up to d or until ctx ends; it reports whether done
@@ -452,8 +535,13 @@ type stager struct {
 	logCut  error          // why the logs are not whole; set once the output ends
 }
 
-func (st *stager) line(line string) {
+// line starts the stage of the first marker that matches line (b: its
+// bytes), read at the given time since the start.
+func (st *stager) line(line string, b []byte, at time.Duration) {
 	for _, m := range st.spec.Markers {
+		if m.lit != nil && !bytes.Contains(b, m.lit) {
+			continue
+		}
 		ok, err := m.match(line)
 		if err != nil {
 			st.mu.Lock()
@@ -467,7 +555,6 @@ func (st *stager) line(line string) {
 			continue
 		}
 		st.mu.Lock()
-		at := time.Since(st.start)
 		if st.started && st.run.Stages[st.current].Name == m.Name {
 			st.mu.Unlock()
 			return
