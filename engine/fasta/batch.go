@@ -8,12 +8,6 @@ const batchLen = 8192
 // codonSpan is how many values a codon takes: three bases of two each.
 const codonSpan = 6
 
-// lanes is how many states fill advances side by side. One LCG step waits on
-// the last (a 128-bit multiply, then an add with carry), so a single stream
-// runs at the multiplier's latency; four streams, each four steps apart,
-// keep it busy at its throughput instead.
-const lanes = 4
-
 // batch is batchLen values of the stream from a known position, and the
 // first few of the next batch after them, so that a codon starting in this
 // batch can be read from it whole.
@@ -22,21 +16,23 @@ type batch struct {
 }
 
 // fill computes the batch whose first value is the output of state s.
+//
+// It runs two LCG chains side by side, one over each half of the batch:
+// one step waits on the last (a 128-bit multiply, then an add with carry),
+// and a second, independent chain fills that wait. More chains do worse
+// here: their states no longer fit in registers.
 func (b *batch) fill(s u128) {
-	m, c := lanesJump.m, lanesJump.c
-	s0 := s
-	s1 := s0.mul(lcgMul).add(lcgInc)
-	s2 := s1.mul(lcgMul).add(lcgInc)
-	s3 := s2.mul(lcgMul).add(lcgInc)
-	for i := 0; i+lanes <= len(b.vals); i += lanes {
-		d := b.vals[i : i+lanes : i+lanes]
-		d[0], d[1], d[2], d[3] = s0.output(), s1.output(), s2.output(), s3.output()
-		s0, s1, s2, s3 = s0.mul(m).add(c), s1.mul(m).add(c), s2.mul(m).add(c), s3.mul(m).add(c)
+	const half = len(b.vals) / 2
+	lo, hi := b.vals[:half], b.vals[half:]
+	t := s.mul(halfJump.m).add(halfJump.c)
+	for i := range lo {
+		lo[i], hi[i] = s.output(), t.output()
+		s, t = s.step(), t.step()
 	}
 }
 
-// lanesJump is the LCG's map applied lanes times.
-var lanesJump = func() (j struct{ m, c u128 }) {
-	j.m, j.c = jump(lanes)
+// halfJump is the LCG's map applied over half a batch.
+var halfJump = func() (j struct{ m, c u128 }) {
+	j.m, j.c = jump(uint64(len(batch{}.vals) / 2))
 	return j
 }()

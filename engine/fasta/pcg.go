@@ -8,16 +8,34 @@ import "math/bits"
 type pcg struct{ hi, lo uint64 }
 
 // The LCG's multiplier and increment, as math/rand/v2's PCG has them.
+const (
+	mulHi = 2549297995355413924
+	mulLo = 4865540595714422341
+	incHi = 6364136223846793005
+	incLo = 1442695040888963407
+)
+
 var (
-	lcgMul = u128{hi: 2549297995355413924, lo: 4865540595714422341}
-	lcgInc = u128{hi: 6364136223846793005, lo: 1442695040888963407}
+	lcgMul = u128{hi: mulHi, lo: mulLo}
+	lcgInc = u128{hi: incHi, lo: incLo}
 )
 
 // Uint64 implements rand.Source.
 func (p *pcg) Uint64() uint64 {
-	s := u128(*p).mul(lcgMul).add(lcgInc)
+	s := u128(*p).step()
 	*p = pcg(s)
 	return s.output()
+}
+
+// step is one step of the LCG: s.mul(lcgMul).add(lcgInc), with the
+// multiplier and increment as constants, which the compiler keeps out of
+// the registers a loop needs.
+func (a u128) step() u128 {
+	hi, lo := bits.Mul64(a.lo, mulLo)
+	hi += a.hi*mulLo + a.lo*mulHi
+	lo, carry := bits.Add64(lo, incLo, 0)
+	hi, _ = bits.Add64(hi, incHi, carry)
+	return u128{hi, lo}
 }
 
 // u128 is a 128-bit unsigned integer; arithmetic wraps mod 2^128.
