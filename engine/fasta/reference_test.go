@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"syscall"
 	"testing"
 )
@@ -136,7 +137,8 @@ func TestPCGStream(t *testing.T) {
 }
 
 // BenchmarkWriteTypical writes the typical preset (5,000 reads of 200 to
-// 2,000 bp) to memory; MB/s is in bases. "reference" is the first
+// 2,000 bp) to memory; MB/s is in bases. "fast" uses every CPU, "fast_1cpu"
+// one (GOMAXPROCS=1: no worker goroutines), and "reference" is the first
 // generator, for the ratio on the same machine at the same moment.
 // cpu-MB/s divides by the process's CPU time instead of the wall clock: on a
 // machine shared with other work it still tells what a core does.
@@ -149,6 +151,11 @@ func BenchmarkWriteTypical(b *testing.B) {
 		write func(io.Writer, Options) error
 	}{
 		{"fast", func(w io.Writer, o Options) error { _, err := Write(w, o); return err }},
+		{"fast_1cpu", func(w io.Writer, o Options) error {
+			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+			_, err := Write(w, o)
+			return err
+		}},
 		{"reference", referenceWrite},
 	} {
 		b.Run(impl.name, func(b *testing.B) {
