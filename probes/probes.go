@@ -144,3 +144,12 @@ type Config struct {
 type ChildEnv interface {
 	ChildEnv() []string
 }
+
+// Refresher is implemented by Paced backends. Refresh makes the next Sample,
+// and the next DriverSamples, read every field whatever its period, so the
+// reading that closes a run is fresh: the energy counter, read rarely, gives
+// the run's energy as its last reading minus its first. The sampler calls it
+// once, before its final reading.
+type Refresher interface {
+	Refresh()
+}

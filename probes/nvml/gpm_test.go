@@ -39,11 +39,11 @@ func TestGPMFigures(t *testing.T) {
 		wantGPM bool
 		reads   int // GpmSampleGet calls so far
 	}{
-		{0, false, 1},                     // one sample: nothing to difference yet
-		{10 * time.Millisecond, false, 1}, // within the period: no new read
-		{200 * time.Millisecond, true, 2}, // second sample: figures
-		{250 * time.Millisecond, true, 2}, // carried
-		{400 * time.Millisecond, true, 3},
+		{0, false, 1},                              // one sample: nothing to difference yet
+		{10 * time.Millisecond, false, 1},          // within the period: no new read
+		{gpmPeriod, true, 2},                       // second sample: figures
+		{gpmPeriod + 50*time.Millisecond, true, 2}, // carried
+		{2 * gpmPeriod, true, 3},
 	}
 	for _, st := range steps {
 		at = st.at

@@ -38,6 +38,7 @@ var (
 	_ probes.Accounting    = (*Backend)(nil)
 	_ probes.DriverSampler = (*Backend)(nil)
 	_ probes.EventSource   = (*Backend)(nil)
+	_ probes.Refresher     = (*Backend)(nil)
 )
 
 // Backend is a probes.Backend over NVML. It also implements probes.Accounting,
@@ -69,9 +70,12 @@ type Backend struct {
 	spans []span
 
 	// paced: fields are read at their own periods (Pace); slack is half the
-	// sampling interval.
-	paced bool
-	slack time.Duration
+	// sampling interval. refreshSample and refreshDriver make the next Sample
+	// and the next DriverSamples read every field (Refresh).
+	paced         bool
+	slack         time.Duration
+	refreshSample bool
+	refreshDriver bool
 	cost  *costs // nil unless CostEnv is set
 
 	mu       sync.Mutex // guards closed, restores and watchers.Add
@@ -89,9 +93,9 @@ type device struct {
 	skip field
 	// lost is set once the GPU answered ERROR_GPU_IS_LOST; it is not read again.
 	lost bool
-	// seen is the newest driver-sample timestamp read, in microseconds, per
+	// drv is what the backend remembers of each driver sample buffer, per
 	// entry of samplingTypes.
-	seen [len(samplingTypes)]uint64
+	drv [len(samplingTypes)]driverBuf
 	// energy and energyAt cache the energy counter: see energyPeriod.
 	energy   uint64
 	energyAt time.Time
@@ -103,12 +107,13 @@ type device struct {
 	held   held
 }
 
-// energyPeriod is how often the total energy counter is read. On an H100
-// (driver 580) nvmlDeviceGetTotalEnergyConsumption takes 3.8 ms, two hundred
+// energyPeriod is how often the total energy counter is read between the
+// first reading and the one Refresh asks for at the end of a run. On an H200
+// (driver 580) nvmlDeviceGetTotalEnergyConsumption takes 3.9 ms, a hundred
 // times a memory read; the counter only serves the run's energy (last minus
-// first), so reading it once a second costs at most a second of power in
-// accuracy and saves almost all of benchctl's CPU at 10 ms sampling.
-const energyPeriod = time.Second
+// first, both read fresh), so the reads between only guard against a final
+// reading that fails, and cost 0.013% of a core at this period.
+const energyPeriod = 30 * time.Second
 
 // want reports whether field f of d should be read this time.
 func (d *device) want(f field) bool { return !d.lost && d.skip&f == 0 }

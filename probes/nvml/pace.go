@@ -20,28 +20,46 @@ const numFields = 16
 // fieldPeriods is how often each field is read once the sampler paces the
 // backend (Pace); a field absent here, or with period 0, is read every tick.
 // Between two reads a field holds its last value (sample and hold), so the
-// Stats of a held field stay weighted by time.
+// Stats of a held field stay weighted by time. Refresh makes the next reading
+// read every field, whatever its period: the sampler asks for it at the end
+// of a run. Costs per call are an H200's (driver 580, bench/device/cost.sh).
 //
 //	field                 period  why
 //	memory (v2, v1)       tick    must catch a 20 ms allocation spike at 10 ms
-//	                              sampling; the peaks of the report come from it
+//	                              sampling; the peaks of the report come from
+//	                              it (42 us a call: 0.42% of a core at 10 ms)
 //	processes             100 ms  per-process peaks are the sampled ones only
 //	                              without accounting (accounting gives exact
 //	                              peaks); a new pid triggers a tree read
 //	utilization           100 ms  the driver updates it about 5 times a second;
-//	                              its buffered samples (DriverSamples) give
-//	                              every value the driver has
+//	                              its buffered samples give every value
 //	power                 100 ms  nvmlDeviceGetPowerUsage is a 1 s average on
-//	                              Hopper; the driver's buffered power samples
-//	                              (about 50 a second) keep the peaks
+//	                              Hopper; the buffered power samples keep peaks
 //	clocks-event reasons  100 ms  the run keeps the OR of every reason seen; a
 //	                              reason shorter than 100 ms can be missed
 //	sm clock              250 ms  changes with the power and thermal state, on
 //	                              the scale of the power average
 //	temperature           1 s     1 °C resolution, thermal time constants of
 //	                              seconds
-//	energy                1 s     (energyPeriod) only last minus first is used
-//	gpm                   200 ms  (gpmPeriod) counters integrate between reads
+//	utilization samples   depth/2 (driverBuf) 2.8 ms a call; the driver buffers
+//	                              seconds of samples (about 5 a second), each
+//	                              with its timestamp, and a read returns all
+//	                              those after the last one seen: read at half
+//	                              the buffer's depth, measured at the first
+//	                              read, within 250 ms to 5 s; halved if a read
+//	                              finds the buffer wrapped. The sampler files
+//	                              each sample under the stage current at its
+//	                              timestamp, so stages stay exact
+//	power samples         depth/2 (driverBuf) 0.6 ms a call; about 50 a second,
+//	                              so the buffer holds less time than the
+//	                              utilization one; same rule
+//	energy                30 s    (energyPeriod) 3.9 ms a call; only last minus
+//	                              first over the run is used, and both ends are
+//	                              read fresh (the first reading, and Refresh)
+//	gpm                   500 ms  (gpmPeriod) 170 us a call; counters integrate
+//	                              between reads, so nothing is lost, only time
+//	                              resolution: a stage under a second long gets
+//	                              its neighbours' average in part
 var fieldPeriods = map[field]time.Duration{
 	fProcs:    100 * time.Millisecond,
 	fUtil:     100 * time.Millisecond,
@@ -67,16 +85,24 @@ func (b *Backend) Pace(interval time.Duration) {
 	b.slack = interval / 2
 }
 
+// Refresh implements probes.Refresher: the next Sample reads every field,
+// the energy counter included, and the next DriverSamples every buffer,
+// whatever their periods.
+func (b *Backend) Refresh() {
+	b.refreshSample, b.refreshDriver = true, true
+}
+
 // due reports whether field f of d is to be read at now, and if so notes the
 // read. Unpaced, every field is read at every Sample.
 func (b *Backend) due(d *device, f field, now time.Time) bool {
 	if !d.want(f) {
 		return false
 	}
-	if !b.paced {
+	i := bits.TrailingZeros16(uint16(f))
+	if !b.paced || b.refreshSample {
+		d.readAt[i] = now
 		return true
 	}
-	i := bits.TrailingZeros16(uint16(f))
 	if at := d.readAt[i]; !at.IsZero() && now.Sub(at)+b.slack < periodByBit[i] {
 		return false
 	}

@@ -64,6 +64,7 @@ func (b *Backend) Sample() (probes.Snapshot, error) {
 		}
 	}
 	snap.Errors = errs
+	b.refreshSample = false
 	if len(snap.GPUs) == 0 && len(b.sel) > 0 {
 		return snap, fmt.Errorf("%w: every selected gpu is lost", probes.ErrGPULost)
 	}
@@ -86,7 +87,7 @@ func (b *Backend) sampleDevice(d *device, now time.Time, errs *[]error) probes.G
 	b.readMemory(d, &s, errs)
 	b.readPaced(d, now, errs)
 	if d.want(fEnergy) {
-		if t := time.Now(); d.energyAt.IsZero() || t.Sub(d.energyAt) >= energyPeriod {
+		if t := now; b.refreshSample || d.energyAt.IsZero() || t.Sub(d.energyAt) >= energyPeriod {
 			t0 := b.cost.start()
 			mj, ret := d.h.GetTotalEnergyConsumption()
 			b.cost.done(fEnergy, t0)

@@ -17,8 +17,8 @@ type driverKey struct{ gpu, metric int }
 // since is the oldest of the newest sample times of each GPU and metric
 // (those not stale, see driverStale), so a metric whose samples come late is
 // not skipped past; samples handed back twice are dropped per GPU and metric.
-// A sample belongs to the stage current at the tick that read it.
-func (s *Sampler) foldDriverSamples(t float64, stage int) {
+// A sample belongs to the stage current at its timestamp (stageLog).
+func (s *Sampler) foldDriverSamples(t float64) {
 	samples, err := s.drv.DriverSamples(s.drvSince)
 	if err != nil {
 		if errors.Is(err, probes.ErrUnavailable) {
@@ -29,6 +29,11 @@ func (s *Sampler) foldDriverSamples(t float64, stage int) {
 		// one GPU or one type; it has moved past them, so fold them anyway.
 		s.recordError(t, fmt.Errorf("driver samples: %w", err))
 	}
+	if len(samples) > 0 {
+		s.mu.Lock()
+		s.marks = append(s.marks[:0], s.stageLog.marks...)
+		s.mu.Unlock()
+	}
 	for i := range samples {
 		ds := &samples[i]
 		g := s.byIndex[ds.GPU]
@@ -36,7 +41,7 @@ func (s *Sampler) foldDriverSamples(t float64, stage int) {
 			continue
 		}
 		dt := min(max(ds.Time.Sub(s.start).Seconds(), 0), t)
-		if !g.addDriver(dt, ds, stage) {
+		if !g.addDriver(dt, ds, stageAt(s.marks, ds.Time)) {
 			continue
 		}
 		for m, v := range [2]float64{ds.UtilGPU, ds.PowerW} {
@@ -59,5 +64,8 @@ func (s *Sampler) foldDriverSamples(t float64, stage int) {
 	}
 	if since.After(s.drvSince) {
 		s.drvSince = since
+		s.mu.Lock()
+		s.stageLog.prune(since.Add(-driverStale))
+		s.mu.Unlock()
 	}
 }

@@ -19,25 +19,31 @@ func (s *Sampler) SetRoot(pid int) {
 
 // Stage makes the samples from now on belong to stage name; "" ends the
 // stage. Only the first 64 distinct names are kept; a later new name counts
-// as no stage.
+// as no stage. Ticks' readings go to the stage current at the tick, driver
+// samples to the stage current at their own timestamp.
 func (s *Sampler) Stage(name string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.stage = s.stageID(name)
+	s.stageLog.add(s.clock.Now(), s.stage)
+}
+
+// stageID returns the id of stage name, giving a new name the next id; -1
+// for "" and for a new name past maxStages. The caller holds s.mu.
+func (s *Sampler) stageID(name string) int {
 	if name == "" {
-		s.stage = -1
-		return
+		return -1
 	}
 	id, ok := s.stageIDs[name]
 	if !ok {
 		if len(s.stageNames) >= maxStages {
-			s.stage = -1
-			return
+			return -1
 		}
 		id = len(s.stageNames)
 		s.stageNames = append(s.stageNames, name)
 		s.stageIDs[name] = id
 	}
-	s.stage = id
+	return id
 }
 
 // TreePIDs returns every pid seen in the pipeline's tree so far (the root

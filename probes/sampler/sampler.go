@@ -35,15 +35,18 @@ const (
 	// walks' syscalls, and the runtime's wake-ups around their blocking reads,
 	// by 60%.
 	defaultHostPeriod = 250 * time.Millisecond
-	// driverPeriod is how often the driver's buffered samples are read. On an
-	// H100 (driver 580) nvmlDeviceGetSamples costs 2.3 ms for utilization and
-	// 0.3 ms for power, so reading them every 10 ms tick would cost a quarter of
-	// a core per GPU; the driver keeps seconds of samples, so nothing is lost.
-	// Samples read at a tick belong to the stage current then.
+	// driverPeriod is how often the sampler asks for the driver's buffered
+	// samples. A paced backend reads each of its buffers at its own, longer
+	// period (on NVML, half the time the buffer holds, up to 5 s: one
+	// nvmlDeviceGetSamples of utilization costs 2.8 ms on an H200) and answers
+	// the asks between with nothing, at no cost. Each sample belongs to the
+	// stage current at its own timestamp (stageLog).
 	defaultDriverPeriod = 250 * time.Millisecond
 	// driverStale: a GPU and metric whose newest driver sample is older than
 	// this (behind the newest of all) no longer holds back DriverSamples' since.
-	driverStale = 5 * time.Second
+	// It is well above the longest period a backend reads a buffer at, so a
+	// buffer read rarely is never skipped past.
+	driverStale = 30 * time.Second
 )
 
 // Options configure a Sampler. The zero value samples every 10 ms on the real
@@ -65,8 +68,9 @@ type Options struct {
 	// HostPeriod is how often Host reads the tree (default 250 ms; at most
 	// once a tick).
 	HostPeriod time.Duration
-	// DriverPeriod is how often the driver's buffered samples are read, when
-	// the backend has them (default 250 ms; at most once a tick).
+	// DriverPeriod is how often the driver's buffered samples are asked for,
+	// when the backend has them (default 250 ms; at most once a tick). A paced
+	// backend may answer with nothing until its own period for a buffer is due.
 	DriverPeriod time.Duration
 }
 
@@ -89,7 +93,8 @@ type Options struct {
 // the ticks' readings alone otherwise: the two are never mixed, so no moment
 // is counted twice. Driver samples also go into the timeline, at their own
 // time, so a power peak between ticks survives; they belong to the stage
-// current at the tick that read them. GPURun.DriverSamples counts them.
+// current at their own timestamp, however late they are read.
+// GPURun.DriverSamples counts them.
 //
 // Errors: each failed reading (a Sample error, each of Snapshot.Errors, a
 // DriverSamples or WatchEvents error) counts in SampleErrors and LastError,
@@ -130,6 +135,7 @@ type Sampler struct {
 	drvSince  time.Time
 	drvNewest time.Time
 	drvLatest map[driverKey]time.Time // newest driver sample per GPU and metric
+	marks     []stageMark             // scratch: the stage log as of a fold
 
 	mu          sync.Mutex // guards what follows, and writes to procs.tree
 	root        int
@@ -137,6 +143,7 @@ type Sampler struct {
 	stage       int // -1: none
 	stageNames  []string
 	stageIDs    map[string]int
+	stageLog    stageLog
 	latest      probes.Snapshot
 	events      eventLog
 	accErr      error
@@ -265,6 +272,9 @@ func (s *Sampler) Stop() (*result.GPUSummary, *result.HostSummary) {
 		if s.cancel != nil { // nil, with loopDone, on a sampler that was never started
 			s.cancel()
 			<-s.loopDone
+		}
+		if r, ok := s.b.(probes.Refresher); ok {
+			r.Refresh() // the final reading reads every field: energy's last
 		}
 		s.tick(s.clock.Now(), true)
 		if s.evDone != nil {

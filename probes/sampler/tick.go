@@ -48,7 +48,7 @@ func (s *Sampler) tick(now time.Time, final bool) {
 		s.mu.Unlock()
 	}
 	if s.drv != nil && (final || s.ticks%int64(s.drvEvery) == 0) {
-		s.foldDriverSamples(t, stage)
+		s.foldDriverSamples(t)
 	}
 	s.ticks++
 }
