@@ -76,7 +76,7 @@ type Backend struct {
 	slack         time.Duration
 	refreshSample bool
 	refreshDriver bool
-	cost  *costs // nil unless CostEnv is set
+	cost          *costs // nil unless CostEnv is set
 
 	mu       sync.Mutex // guards closed, restores and watchers.Add
 	closed   bool
