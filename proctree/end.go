@@ -13,7 +13,12 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/benchctl/benchctl/internal/selfcost"
 )
+
+// costScan meters the tracker's scans, with selfcost on (BENCHCTL_COST).
+var costScan = selfcost.New("pipeline tracker scan (/proc)", nil)
 
 // maxTracked bounds the set of pids remembered per tree.
 const maxTracked = 4096
@@ -83,6 +88,8 @@ func (t *Tracker) loop() {
 // scan adds the live processes of the root's tree. Once the root's pid names
 // another process, the tree is not walked again: it would be that process's.
 func (t *Tracker) scan() {
+	sp := costScan.Begin()
+	defer sp.End()
 	var found []Identity
 	isRoot, ours := true, false
 	err := NewWalker().Walk(t.root.PID, func(p Proc) {

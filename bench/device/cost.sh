@@ -1,15 +1,29 @@
 #!/usr/bin/env bash
-# benchctl's own CPU on one GPU, under `monitor -- sleep 20` at 10 ms and
-# 100 ms, with the fixed cost (start-up, NVML init, report) measured apart by
-# `monitor -- sleep 0` and taken out; then the NVML calls per field over the
-# 10 ms run (BENCHCTL_NVML_COST). About 45 s.
-# Usage: bash bench/device/cost.sh [OUTDIR]   (bin/ built first: make build)
+# benchctl's own CPU while it samples, and where it goes: `monitor -- sleep N`
+# at 10 ms and 100 ms, on one GPU and, when GPUS names more, on all of them.
+# For each run: the CPU of benchctl and its children (getrusage) with the
+# fixed cost (start-up, NVML init, report: `monitor -- sleep 0`) taken out,
+# per GPU, against the targets; then benchctl's own table by activity
+# (BENCHCTL_COST: the sampler's tick and its NVML, /proc and own parts, the
+# pipeline tracker's /proc scans, and the rest: Go runtime, timer wake-ups,
+# GC) and each NVML call's count, wall and CPU time (BENCHCTL_NVML_COST).
+# About 45 s per GPU count at the default 20 s a run.
+#
+# Usage: GPUS=0,1 bash bench/device/cost.sh [OUTDIR]   (bin/ built first: make build)
+#   GPUS     GPUs by index, comma-separated (default 0)
+#   BACKEND  backend flags (default none: nvml); a dry run without a GPU:
+#            BACKEND="--gpu-backend sim --sim-gpus 2" GPUS=0,1
+#   RUN_S    seconds of each run (default 20)
 set -u
 OUT=${1:-${OUT:-/tmp/benchctl-cost}}
 mkdir -p "$OUT"
 B=bin/benchctl
-GPUARGS=${GPUARGS:---gpus 0} # a dry run without a GPU: GPUARGS="--gpu-backend sim --sim-gpus 1"
+GPUS=${GPUS:-0}
+BACKEND=${BACKEND:-}
+RUN_S=${RUN_S:-20}
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null | head -1
+nproc | sed 's/^/cpus: /'
+
 cpu() { # runs "$@"; prints user and system CPU seconds of the children and the wall time
 	python3 - "$@" <<'PY'
 import resource, subprocess, sys, time
@@ -18,21 +32,36 @@ r = resource.getrusage(resource.RUSAGE_CHILDREN)
 print(f"{r.ru_utime:.3f} {r.ru_stime:.3f} {w:.2f}")
 PY
 }
-read -r fu fs fw < <(cpu $B monitor -q --history none $GPUARGS -- sleep 0)
-echo "fixed cost (monitor -- sleep 0): user ${fu}s sys ${fs}s wall ${fw}s"
-for iv in 10ms 100ms; do
-	env=()
-	[ "$iv" = 10ms ] && env=(BENCHCTL_NVML_COST="$OUT/nvml-cost-$iv.txt")
-	read -r u s w < <(cpu env "${env[@]}" $B monitor -q --history none $GPUARGS --interval $iv -- sleep 20)
-	python3 - "$iv" "$u" "$s" "$w" "$fu" "$fs" <<'PY'
+
+first=${GPUS%%,*}
+cases=("$first")
+[ "$GPUS" != "$first" ] && cases+=("$GPUS")
+for sel in "${cases[@]}"; do
+	n=$(tr ',' '\n' <<<"$sel" | grep -c .)
+	args=($BACKEND --gpus "$sel")
+	tag="${n}gpu"
+	echo
+	echo "=== $n GPU(s): --gpus $sel ${BACKEND}"
+	read -r fu fs fw < <(cpu $B monitor -q --history none "${args[@]}" -- sleep 0)
+	echo "fixed cost (monitor -- sleep 0): user ${fu}s sys ${fs}s wall ${fw}s"
+	for iv in 10ms 100ms; do
+		read -r u s w < <(cpu env BENCHCTL_COST="$OUT/self-$tag-$iv.txt" BENCHCTL_NVML_COST="$OUT/nvml-$tag-$iv.txt" \
+			$B monitor -q --history none "${args[@]}" --interval $iv -- sleep "$RUN_S")
+		echo
+		python3 - "$iv" "$n" "$RUN_S" "$u" "$s" "$w" "$fu" "$fs" <<'PY'
 import sys
-iv, u, s, w, fu, fs = sys.argv[1], *map(float, sys.argv[2:])
+iv, n, run = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+u, s, w, fu, fs = map(float, sys.argv[4:])
 tot = (u + s) / w * 100
-steady = (u + s - fu - fs) / (w - 0) * 100
-print(f"monitor --interval {iv} -- sleep 20 (1 GPU): user {u:.3f}s sys {s:.3f}s wall {w:.2f}s "
-      f"cpu {tot:.2f}% of a core; without the fixed cost {steady:.2f}% "
-      f"(target {'0.5' if iv == '10ms' else '0.2'}%)")
+steady = (u + s - fu - fs) / w * 100
+target = 0.5 if iv == "10ms" else 0.2
+print(f"--- interval {iv}, {n} GPU(s), monitor -- sleep {run}: user {u:.3f}s sys {s:.3f}s wall {w:.2f}s")
+print(f"cpu {tot:.2f}% of a core; without the fixed cost {steady:.2f}%, {steady / n:.2f}% per GPU "
+      f"(target {target}% per GPU: {'met' if steady / n <= target else 'NOT met'})")
 PY
+		echo "where benchctl's own CPU went (the whole process, start-up and report included):"
+		sed 's/^/  /' "$OUT/self-$tag-$iv.txt" 2>/dev/null || echo "  (no table: $OUT/self-$tag-$iv.txt missing)"
+		echo "NVML calls:"
+		sed 's/^/  /' "$OUT/nvml-$tag-$iv.txt" 2>/dev/null || echo "  (no table: not the nvml backend?)"
+	done
 done
-echo "NVML calls over the 10 ms run (20 s):"
-cat "$OUT/nvml-cost-10ms.txt" 2>/dev/null || echo "  (no table: $OUT/nvml-cost-10ms.txt missing)"

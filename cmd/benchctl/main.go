@@ -13,6 +13,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/benchctl/benchctl/engine/pipeline"
+	"github.com/benchctl/benchctl/internal/selfcost"
 	_ "github.com/benchctl/benchctl/probes/all"
 	"github.com/benchctl/benchctl/proctree"
 	"github.com/benchctl/benchctl/proctree/supervisor"
@@ -98,6 +99,7 @@ func main() {
 	if code == exitUsage {
 		removeMadeDirs()
 	}
+	selfcost.Report()
 	os.Exit(code)
 }
 

@@ -6,9 +6,11 @@ import (
 	"math"
 	"math/bits"
 	"os"
+	"runtime"
 	"strings"
 	"time"
 
+	"github.com/benchctl/benchctl/internal/selfcost"
 	"github.com/benchctl/benchctl/probes"
 )
 
@@ -130,7 +132,8 @@ const CostEnv = "BENCHCTL_NVML_COST"
 // costs counts and times the NVML calls of each field; nil when off.
 type costs struct {
 	calls [numFields]int64
-	spent [numFields]time.Duration
+	spent [numFields]time.Duration // wall time
+	cpu   [numFields]time.Duration // the thread's CPU time, user and system
 	dest  string
 }
 
@@ -143,22 +146,34 @@ func newCosts() *costs {
 	return &costs{dest: dest}
 }
 
-// start returns the time a call begins; zero when counting is off.
-func (c *costs) start() time.Time {
+// stamp is when a call began, on the wall clock and the thread's CPU clock.
+type stamp struct {
+	wall time.Time
+	cpu  int64
+}
+
+// start returns the stamp of a call about to begin, and keeps the goroutine
+// on its thread until done, so the thread's CPU clock times the call alone;
+// zero when counting is off.
+func (c *costs) start() stamp {
 	if c == nil {
-		return time.Time{}
+		return stamp{}
 	}
-	return time.Now()
+	runtime.LockOSThread()
+	return stamp{wall: time.Now(), cpu: selfcost.ThreadCPU()}
 }
 
 // done counts one call of field f begun at t0.
-func (c *costs) done(f field, t0 time.Time) {
+func (c *costs) done(f field, t0 stamp) {
 	if c == nil {
 		return
 	}
+	cpu := time.Duration(selfcost.ThreadCPU() - t0.cpu)
+	runtime.UnlockOSThread()
 	i := bits.TrailingZeros16(uint16(f))
 	c.calls[i]++
-	c.spent[i] += time.Since(t0)
+	c.spent[i] += time.Since(t0.wall)
+	c.cpu[i] += cpu
 }
 
 // write writes the table to its destination; errors are ignored, as the
@@ -179,17 +194,20 @@ func (c *costs) write() {
 	_, _ = io.WriteString(w, c.table())
 }
 
-// table renders the counters, one field a line.
+// table renders the counters, one field a line: calls, wall time in all and
+// per call, CPU time in all and per call.
 func (c *costs) table() string {
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "%-28s %10s %12s %10s\n", "nvml field", "calls", "total", "per call")
+	fmt.Fprintf(&sb, "%-28s %8s %12s %10s %12s %10s\n", "nvml field", "calls", "wall", "wall/call", "cpu", "cpu/call")
 	for i := range numFields {
 		if c.calls[i] == 0 {
 			continue
 		}
 		f := field(1 << i)
-		fmt.Fprintf(&sb, "%-28s %10d %12s %10s\n", f, c.calls[i], c.spent[i].Round(time.Microsecond),
-			(c.spent[i] / time.Duration(c.calls[i])).Round(100*time.Nanosecond))
+		n := time.Duration(c.calls[i])
+		fmt.Fprintf(&sb, "%-28s %8d %12s %10s %12s %10s\n", f, c.calls[i],
+			c.spent[i].Round(time.Microsecond), (c.spent[i] / n).Round(100*time.Nanosecond),
+			c.cpu[i].Round(time.Microsecond), (c.cpu[i] / n).Round(100*time.Nanosecond))
 	}
 	return sb.String()
 }

@@ -3,18 +3,32 @@ package sampler
 import (
 	"time"
 
+	"github.com/benchctl/benchctl/internal/selfcost"
 	"github.com/benchctl/benchctl/result"
+)
+
+// Where a tick's CPU goes, with selfcost on (BENCHCTL_COST).
+var (
+	costTick    = selfcost.New("sampler tick", nil)
+	costSample  = selfcost.New("backend Sample (NVML)", costTick)
+	costDriver  = selfcost.New("driver samples (NVML)", costTick)
+	costHost    = selfcost.New("host tree read (/proc)", costTick)
+	costOwnWork = selfcost.New("the sampler's own work", costTick)
 )
 
 // tick takes one sample at now. final forces a tree reading.
 func (s *Sampler) tick(now time.Time, final bool) {
+	span := costTick.Begin()
+	defer span.End()
 	s.mu.Lock()
 	root, rootChanged, stage := s.root, s.rootChanged, s.stage
 	s.rootChanged = false
 	s.mu.Unlock()
 	t := now.Sub(s.start).Seconds()
 
+	sp := costSample.Begin()
 	snap, err := s.b.Sample()
+	sp.End()
 	if err != nil {
 		s.recordError(t, err)
 	}
@@ -23,11 +37,14 @@ func (s *Sampler) tick(now time.Time, final bool) {
 		due := final || rootChanged || root != s.treeRoot || s.ticks%int64(s.hostEvery) == 0 ||
 			(err == nil && s.opts.Host != nil && s.procs.unknown(&snap))
 		if due {
+			sp := costHost.Begin()
 			s.readTree(t, root)
+			sp.End()
 			treeRead = true
 		}
 	}
 	if err == nil {
+		own := costOwnWork.Begin()
 		s.samples++
 		for _, e := range snap.Errors {
 			s.recordError(t, e)
@@ -46,9 +63,12 @@ func (s *Sampler) tick(now time.Time, final bool) {
 		s.mu.Lock()
 		copySnapshot(&s.latest, &snap)
 		s.mu.Unlock()
+		own.End()
 	}
 	if s.drv != nil && (final || s.ticks%int64(s.drvEvery) == 0) {
+		sp := costDriver.Begin()
 		s.foldDriverSamples(t)
+		sp.End()
 	}
 	s.ticks++
 }
