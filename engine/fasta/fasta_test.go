@@ -5,8 +5,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"math"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -190,3 +193,47 @@ func TestWriteFilesStopsAtDeadline(t *testing.T) {
 		t.Errorf("left behind: %v", left)
 	}
 }
+
+// TestWorkersEnd: the goroutines that fill batches ahead are gone when
+// Write or WriteFiles returns, whether it finished, failed to write, or met
+// its deadline.
+func TestWorkersEnd(t *testing.T) {
+	big := Options{Sequences: 2000, MinLen: 1000, MaxLen: 2000, Seed: 1} // enough for workers
+	tests := []struct {
+		name string
+		run  func() error
+	}{
+		{"Write", func() error { _, err := Write(io.Discard, big); return err }},
+		{"Write to a failing writer", func() error {
+			if _, err := Write(failingWriter{}, big); err == nil {
+				return errors.New("want the writer's error")
+			}
+			return nil
+		}},
+		{"WriteFiles at its deadline", func() error {
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+			defer cancel()
+			_, err := WriteFiles(ctx, t.TempDir(), "big", Options{Sequences: 1e6, MinLen: 5000, MaxLen: 5000, Seed: 1})
+			if !errors.Is(err, context.DeadlineExceeded) {
+				return fmt.Errorf("err = %v, want the deadline", err)
+			}
+			return nil
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4)) // workers even on one CPU
+			before := runtime.NumGoroutine()
+			if err := tt.run(); err != nil {
+				t.Fatal(err)
+			}
+			if after := runtime.NumGoroutine(); after > before {
+				t.Errorf("%d goroutines after, %d before", after, before)
+			}
+		})
+	}
+}
+
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
