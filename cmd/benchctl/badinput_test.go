@@ -156,6 +156,10 @@ var badInputs = []badInput{
 		want: `--sample-interval "1ns": under the shortest sampling interval, 1ms`},
 	{name: "data fasta --gc NaN", args: []string{"data", "fasta", "--preset", "tiny", "--gc", "NaN", "-o", "DIR/x.fa"}, code: 2,
 		want: "data fasta: gc must be between 0 and 1 exclusive, got NaN"},
+	{name: "data fasta --progress-interval 0", args: []string{"data", "fasta", "--preset", "tiny", "--progress-interval", "0", "-o", "DIR/x.fa"}, code: 2,
+		want: "data fasta: --progress-interval must be positive, got 0s"},
+	{name: "data fasta --progress-interval of -1s", args: []string{"data", "fasta", "--preset", "tiny", "--progress-interval", "-1s"}, code: 2,
+		want: "data fasta: --progress-interval must be positive, got -1s"},
 	{name: "data fasta with reads of 1e11 bp", args: []string{"data", "fasta", "--sequences", "1", "--min-len", "100000000000", "--max-len", "100000000000"},
 		code: 2, want: "data fasta: max_len 100000000000 is over the limit of 67108864 bases"},
 
