@@ -55,6 +55,7 @@ func monitorAction(c *cli.Context) error {
 		return err
 	}
 	defer b.Close()
+	warnIgnoredGPUs(c, log, b)
 	if m.dir == "" {
 		if m.dir, err = os.MkdirTemp("", "benchctl-monitor-"); err != nil {
 			return usageError("monitor: %v", err)

@@ -82,3 +82,33 @@ func TestVarGivenTwiceWarns(t *testing.T) {
 		t.Errorf("vars %v, want k=2", rep.Invocation.Vars)
 	}
 }
+
+// TestAutoWithoutGPUWarnsOfGPUs: --gpu-backend auto on a machine without a
+// GPU runs without GPUs, and a --gpus it cannot honour is said, not dropped
+// silently; without --gpus there is nothing to say.
+func TestAutoWithoutGPUWarnsOfGPUs(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		warn bool
+	}{
+		{"--gpus given", []string{"--gpus", "7"}, true},
+		{"no --gpus", nil, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"run", "--results-dir", t.TempDir()}, tt.args...)
+			r := benchctl(t, append(args, "testdata/print.lua")...)
+			if r.code == 2 && strings.Contains(r.stderr, "nvml") {
+				t.Skipf("a GPU is here: %s", r.stderr)
+			}
+			if r.code != 0 {
+				t.Fatalf("exit %d\n%s", r.code, r.stderr)
+			}
+			const want = "--gpus ignored: --gpu-backend auto found no GPU here"
+			if got := strings.Contains(r.stderr, want); got != tt.warn {
+				t.Errorf("warning %q shown: %v, want %v\n%s", want, got, tt.warn, r.stderr)
+			}
+		})
+	}
+}

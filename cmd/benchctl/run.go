@@ -119,6 +119,17 @@ func openBackend(c *cli.Context) (probes.Backend, time.Duration, error) {
 	return b, interval, nil
 }
 
+// warnIgnoredGPUs warns when --gpus named GPUs and auto found none here (no
+// driver, no GPU): the run goes on without GPUs, as auto does, but not
+// silently.
+func warnIgnoredGPUs(c *cli.Context, log zerolog.Logger, b probes.Backend) {
+	none, ok := b.(*probes.NoneBackend)
+	if !ok || c.String("gpus") == "" || c.String("gpu-backend") != "auto" {
+		return
+	}
+	log.Warn().Str("gpus", c.String("gpus")).Str("reason", none.Reason).Msg("--gpus ignored: --gpu-backend auto found no GPU here, the run goes on without GPUs")
+}
+
 // warnDuplicateVars warns of each --var key given more than once: the last
 // value is used, which may not be what was meant (a script adding its own).
 func warnDuplicateVars(log zerolog.Logger, specs []string) {
@@ -243,6 +254,7 @@ func runAction(c *cli.Context) error {
 		return err
 	}
 	defer backend.Close()
+	warnIgnoredGPUs(c, log, backend)
 	if err := plan.prepareResultsDir(c.Bool("force")); err != nil {
 		return err
 	}
