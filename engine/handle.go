@@ -21,7 +21,7 @@ type handle struct {
 
 // expect implements t:expect(value [, label [, unit]]): a matcher on value.
 func (h *handle) expect(L *lua.LState) int {
-	m := &matcher{st: h.st, v: L.Get(2), label: L.OptString(3, "value"), unit: L.OptString(4, "")}
+	m := &matcher{st: h.st, v: L.Get(2), label: capText(L.OptString(3, "value")), unit: capText(L.OptString(4, ""))}
 	switch m.v.Type() {
 	case lua.LTNil, lua.LTBool, lua.LTNumber, lua.LTString:
 	default:
@@ -36,9 +36,9 @@ func (h *handle) expect(L *lua.LState) int {
 // metric implements t:metric(name, value, unit [, {better=, spread=,
 // samples=}]). A metric recorded twice keeps the last value.
 func (h *handle) metric(L *lua.LState) int {
-	name := L.CheckString(2)
+	name := capText(L.CheckString(2))
 	value := float64(L.CheckNumber(3))
-	m := result.Metric{Name: name, Value: value, Unit: L.OptString(4, "")}
+	m := result.Metric{Name: name, Value: value, Unit: capText(L.OptString(4, ""))}
 	if opts, ok := L.Get(5).(*lua.LTable); ok {
 		metricOptions(L, opts, &m)
 	}
@@ -76,13 +76,13 @@ func metricOptions(L *lua.LState, opts *lua.LTable, m *result.Metric) {
 
 // table implements t:table(name, columns, rows).
 func (h *handle) table(L *lua.LState) int {
-	tb := result.Table{Name: L.CheckString(2)}
-	L.CheckTable(3).ForEach(func(_, v lua.LValue) { tb.Columns = append(tb.Columns, lua.LVAsString(v)) })
+	tb := result.Table{Name: capText(L.CheckString(2))}
+	L.CheckTable(3).ForEach(func(_, v lua.LValue) { tb.Columns = append(tb.Columns, capText(lua.LVAsString(v))) })
 	L.CheckTable(4).ForEach(func(_, row lua.LValue) {
 		var cells []string
 		if rt, ok := row.(*lua.LTable); ok {
 			for i := 1; i <= rt.Len(); i++ {
-				cells = append(cells, cellString(rt.RawGetInt(i)))
+				cells = append(cells, capText(cellString(rt.RawGetInt(i))))
 			}
 		}
 		tb.Rows = append(tb.Rows, cells)
@@ -103,14 +103,14 @@ func (h *handle) log(L *lua.LState) int {
 
 // fail implements t:fail(msg): a failure, and the test goes on.
 func (h *handle) fail(L *lua.LState) int {
-	msg := L.OptString(2, "failed")
+	msg := capText(L.OptString(2, "failed"))
 	h.st.c.Failures = append(h.st.c.Failures, result.Failure{Label: msg, Op: "fail", Message: msg, Where: where(L)})
 	return 0
 }
 
 // skip implements t:skip(reason): it ends the test function as skipped.
 func (h *handle) skip(L *lua.LState) int {
-	raiseSkip(L, L.OptString(2, "skipped"))
+	raiseSkip(L, capText(L.OptString(2, "skipped")))
 	return 0
 }
 

@@ -32,17 +32,31 @@ func init() {
 }
 
 // concatBytes is the length of what the concatenation instruction inst
-// builds from its operands, registers B to C of the current frame, counting
-// a number as its longest text.
+// builds from its operands, registers B to C of the current frame. A number
+// counts as its longest text (24 bytes), or as its own text when that first
+// count is over the limit.
 func concatBytes(L *lua.LState, inst uint32) int {
 	b, c := int(inst&0x1ff), int(inst>>9)&0x1ff
+	if n := operandBytes(L, b, c, false); n <= maxStringBytes {
+		return n
+	}
+	return operandBytes(L, b, c, true)
+}
+
+// operandBytes sums the lengths of registers b to c as text; a number is
+// formatted when exact is set, else counted as 24 bytes.
+func operandBytes(L *lua.LState, b, c int, exact bool) int {
 	total := 0
 	for r := b; r <= c; r++ {
 		switch v := L.Get(r + 1).(type) {
 		case lua.LString:
 			total += len(v)
 		case lua.LNumber:
-			total += 24
+			if exact {
+				total += len(v.String())
+			} else {
+				total += 24
+			}
 		}
 	}
 	return total

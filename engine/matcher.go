@@ -70,7 +70,7 @@ func (m *matcher) record(L *lua.LState, ok bool, op, bound, want string) int {
 		check.Outcome = result.Failed
 		m.st.c.Failures = append(m.st.c.Failures, result.Failure{
 			Label: m.label, Op: op, Value: check.Value, Bound: bound,
-			Message: fmt.Sprintf("%s: got %s, want %s", m.label, check.Value, want),
+			Message: capText(fmt.Sprintf("%s: got %s, want %s", m.label, check.Value, want)),
 			Where:   at,
 		})
 	}
@@ -84,7 +84,7 @@ func (m *matcher) record(L *lua.LState, ok bool, op, bound, want string) int {
 func (m *matcher) show(x lua.LValue) string {
 	switch v := x.(type) {
 	case lua.LString:
-		return fmt.Sprintf("%q", string(v))
+		return fmt.Sprintf("%q", capText(string(v)))
 	case lua.LNumber:
 		return format.Value(float64(v), m.unit)
 	case lua.LBool:

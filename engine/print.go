@@ -1,11 +1,13 @@
 package engine
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/benchctl/benchctl/internal/format"
 	"github.com/benchctl/benchctl/result"
 )
 
@@ -31,14 +33,19 @@ func (rt *runtime) print(L *lua.LState) int {
 	return 0
 }
 
-// appendLog adds a line to the test's log; past maxLogs lines it keeps one
-// note that says how many were dropped.
+// appendLog adds a line to the test's log, cut to maxReportText; past
+// maxLogs lines or maxLogBytes it keeps one note that says more were dropped.
 func appendLog(st *testState, msg string) {
 	c := st.c
+	msg = capText(msg)
 	switch {
-	case len(c.Logs) < maxLogs:
+	case st.logFull:
+	case len(c.Logs) < maxLogs && st.logBytes+len(msg) <= maxLogBytes:
 		c.Logs = append(c.Logs, result.Log{Seconds: time.Since(st.start).Seconds(), Message: msg})
-	case len(c.Logs) == maxLogs:
-		c.Logs = append(c.Logs, result.Log{Seconds: time.Since(st.start).Seconds(), Message: "more log lines dropped: a test keeps 10000"})
+		st.logBytes += len(msg)
+	default:
+		c.Logs = append(c.Logs, result.Log{Seconds: time.Since(st.start).Seconds(),
+			Message: fmt.Sprintf("more log lines dropped: a test keeps %d lines, %s", maxLogs, format.Bytes(maxLogBytes))})
+		st.logFull = true
 	}
 }

@@ -21,6 +21,10 @@ type testState struct {
 	c       *result.Case
 	start   time.Time
 	skipped bool
+	// logBytes counts the bytes of the log lines kept; logFull is set once
+	// the note that more were dropped is written.
+	logBytes int
+	logFull  bool
 }
 
 // skipSignal is raised by t:skip to end the test function early.
@@ -102,7 +106,7 @@ func (e *Engine) finishCase(st *testState, err error, ctx, testCtx context.Conte
 		where = strings.TrimSuffix(msg[:len(msg)-len(m[2])], ": ")
 		where = strings.TrimSpace(strings.TrimSuffix(where, ":"))
 	}
-	st.c.Error = &result.Error{Message: msg, Where: where, Traceback: trace}
+	st.c.Error = &result.Error{Message: capText(msg), Where: capText(where), Traceback: capText(trace)}
 }
 
 func splitLuaError(err error) (msg, trace string) {
