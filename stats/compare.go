@@ -34,6 +34,15 @@ const (
 // positive values: no comparison can be made.
 var ErrTooFewSamples = errors.New("each sample needs at least two positive times")
 
+// ErrTooManySamples is returned when the samples make more than MaxPairs
+// pairs.
+var ErrTooManySamples = errors.New("too many times to compare")
+
+// MaxPairs bounds the baseline times by the candidate times: Compare sorts
+// every pairwise ratio, 8 bytes each, so 200,000 times a side would ask for
+// 320 GB. 2^24 pairs (4,096 times a side) take 128 MiB and a second or two.
+const MaxPairs = 1 << 24
+
 // Options set how sure a verdict must be and what counts as no difference.
 type Options struct {
 	// Confidence of the two-sided interval, in (0, 1); 0 means 0.95.
@@ -95,6 +104,10 @@ func Compare(a, b []float64, opts Options) (Result, error) {
 	lb, err := logs(b)
 	if err != nil {
 		return Result{}, fmt.Errorf("candidate: %w", err)
+	}
+	if len(la)*len(lb) > MaxPairs {
+		return Result{}, fmt.Errorf("%w: %d baseline and %d candidate times make %d pairs, over %d (4096 a side)",
+			ErrTooManySamples, len(la), len(lb), len(la)*len(lb), MaxPairs)
 	}
 	d := make([]float64, 0, len(la)*len(lb))
 	for _, y := range lb {

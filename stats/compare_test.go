@@ -182,6 +182,8 @@ func TestCompareRejects(t *testing.T) {
 		{"a NaN time", []float64{math.NaN(), 1}, ok, Options{}, nil},
 		{"confidence above 1", ok, ok, Options{Confidence: 1.5}, nil},
 		{"negative band", ok, ok, Options{Band: -0.1}, nil},
+		{"200,000 times a side", ones(200000), ones(200000), Options{}, ErrTooManySamples},
+		{"one over the pairs", ones(MaxPairs/2 + 1), ones(2), Options{}, ErrTooManySamples},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -233,4 +235,13 @@ func TestResultJSON(t *testing.T) {
 	if !strings.Contains(string(data), `"high":null`) || !strings.Contains(string(data), `"verdict":"inconclusive"`) {
 		t.Errorf("json %s", data)
 	}
+}
+
+// ones is n times of one second.
+func ones(n int) []float64 {
+	s := make([]float64, n)
+	for i := range s {
+		s[i] = 1
+	}
+	return s
 }

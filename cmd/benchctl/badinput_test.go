@@ -183,6 +183,8 @@ var badInputs = []badInput{
 		want: "string.format: a result over the 64 MiB limit", peakRSS: 512 << 20},
 	{name: "64 MiB strings kept in a table", args: badTest("strings_kept", "--lua-memory", "256MiB"), code: 1,
 		want: "the test went over the scenario memory budget of 256 MiB"},
+	{name: "bench.stats.compare of 200,000 times a side", args: badTest("stats_compare_huge"), code: 1,
+		want: "bench.stats.compare: too many times to compare: 200000 baseline and 200000 candidate times make 40000000000 pairs, over 16777216"},
 	{name: "--lua-memory too small", args: run("--lua-memory", "1KiB", "testdata/outcomes.lua"), code: 2, want: "--lua-memory 1KiB: want from 64MiB to 1PiB"},
 	{name: "report --from /dev/zero", args: []string{"report", "--from", "/dev/zero"}, code: 2, want: "report: /dev/zero: too large: over 256 MiB"},
 	{name: "--sim-gpus 100000000", args: []string{"run", "-q", "--gpu-backend", "sim", "--sim-gpus", "100000000", "--results-dir", "DIR", "testdata/outcomes.lua"},

@@ -72,6 +72,11 @@ case("string_doubling", function(t) local s = "x" while true do s = s .. s end e
 case("string_tripling", function(t) local s = "x" while true do s = s .. s .. s end end)
 case("format_doubling", function(t) local s = "x" while true do s = string.format("%s%s", s, s) end end)
 case("format_width", function(t) return string.format("%999999999d", 1) end)
+case("stats_compare_huge", function(t)
+  local a = {}
+  for i = 1, 200000 do a[i] = 1 + i % 7 end
+  bench.stats.compare(a, a)
+end)
 case("strings_kept", function(t)
   local s, kept = string.rep("x", 64 * 1024 * 1024 - 64), {}
   for i = 1, 1e9 do kept[i] = s .. i end
