@@ -1,15 +1,16 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/benchctl/benchctl/internal/capread"
 	"github.com/benchctl/benchctl/scenarios"
 )
 
@@ -141,10 +142,14 @@ func loadLib(L *lua.LState, scenarioDir, name string) (*lua.LFunction, error) {
 	}
 	rel := strings.ReplaceAll(strings.TrimPrefix(name, "lib."), ".", "/") + ".lua"
 	local := filepath.Join(scenarioDir, "lib", rel)
-	if src, err := os.ReadFile(local); err == nil {
+	src, err := capread.ReadFile(local, capread.ScenarioBytes)
+	switch {
+	case err == nil:
 		return L.Load(strings.NewReader(string(src)), local)
+	case !errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("require %q: %s: %w", name, local, err)
 	}
-	if src, err := fs.ReadFile(scenarios.Lib, "lib/"+rel); err == nil {
+	if src, err := fs.ReadFile(scenarios.Lib, "lib/"+rel); err == nil { // shipped, not the user's
 		return L.Load(strings.NewReader(string(src)), "scenarios/lib/"+rel)
 	}
 	return nil, fmt.Errorf("module %q not found (looked in %s and the shipped scenarios/lib)", name, filepath.Join(scenarioDir, "lib"))

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 
+	"github.com/benchctl/benchctl/internal/capread"
 	reportjson "github.com/benchctl/benchctl/reporters/json"
 	"github.com/benchctl/benchctl/result"
 )
@@ -38,7 +39,10 @@ type Input struct {
 // ReadFile reads one result file, naming the file in any error. A result of
 // another schema version is an error wrapping ErrSchemaVersion.
 func ReadFile(path string) (*result.Report, error) {
-	data, err := os.ReadFile(path)
+	data, err := capread.ReadFile(path, capread.ReportBytes)
+	if errors.Is(err, capread.ErrTooLarge) {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
 	if err != nil {
 		return nil, err
 	}

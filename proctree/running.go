@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/benchctl/benchctl/internal/capread"
 )
 
 // Running is what is kept of a pipeline while it runs, in a file beside its
@@ -40,11 +42,15 @@ func WriteRunning(path string, r Running) error {
 	return err
 }
 
+// maxRunningBytes bounds what ReadRunning reads: a results dir is the user's,
+// and its pipeline.json may be anything, a link to /dev/zero.
+const maxRunningBytes = 1 << 20
+
 // ReadRunning reads what WriteRunning wrote. The error wraps os.ErrNotExist
 // when there is no file: no pipeline was running.
 func ReadRunning(path string) (Running, error) {
 	var r Running
-	data, err := os.ReadFile(path)
+	data, err := capread.ReadFile(path, maxRunningBytes)
 	if err != nil {
 		return r, err
 	}

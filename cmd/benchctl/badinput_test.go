@@ -187,6 +187,12 @@ var badInputs = []badInput{
 		want: "bench.stats.compare: too many times to compare: 200000 baseline and 200000 candidate times make 40000000000 pairs, over 16777216"},
 	{name: "--lua-memory too small", args: run("--lua-memory", "1KiB", "testdata/outcomes.lua"), code: 2, want: "--lua-memory 1KiB: want from 64MiB to 1PiB"},
 	{name: "report --from /dev/zero", args: []string{"report", "--from", "/dev/zero"}, code: 2, want: "report: /dev/zero: too large: over 256 MiB"},
+	{name: "history import /dev/zero", args: []string{"history", "import", "/dev/zero"}, code: 2,
+		want: "history import: /dev/zero: too large: over 256 MiB"},
+	{name: "merge of /dev/zero", args: []string{"merge", "--out", "json=DIR/m.json", "/dev/zero"}, code: 2,
+		want: "merge: /dev/zero: too large: over 256 MiB"},
+	{name: "a lib module that is a link to /dev/zero", args: run("DIR/s.lua"), setup: zeroLib, code: 2,
+		want: `DIR/s.lua:2: require "lib.zero": DIR/lib/zero.lua: too large: over 16 MiB`},
 	{name: "--sim-gpus 100000000", args: []string{"run", "-q", "--gpu-backend", "sim", "--sim-gpus", "100000000", "--results-dir", "DIR", "testdata/outcomes.lua"},
 		code: 2, want: "sim: 100000000 gpus: at most 1024"},
 
@@ -529,6 +535,17 @@ func mkfifo(name string) func(*testing.T, string) {
 		if err := syscall.Mkfifo(filepath.Join(dir, name), 0o644); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// zeroLib writes DIR/s.lua, which requires lib.zero, a link to /dev/zero.
+func zeroLib(t *testing.T, dir string) {
+	writeFile("s.lua", "local bench = require('bench')\nlocal z = require('lib.zero')\nbench.test('x', function(t) end)\n")(t, dir)
+	if err := os.Mkdir(filepath.Join(dir, "lib"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("/dev/zero", filepath.Join(dir, "lib", "zero.lua")); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/benchctl/benchctl/engine/units"
 	"github.com/benchctl/benchctl/history"
+	"github.com/benchctl/benchctl/internal/capread"
 	"github.com/benchctl/benchctl/internal/format"
 	reportjson "github.com/benchctl/benchctl/reporters/json"
 	"github.com/benchctl/benchctl/result"
@@ -182,7 +183,7 @@ func historyImport(c *cli.Context) error {
 	}
 	var reps []resultFile
 	for _, path := range paths {
-		data, err := os.ReadFile(path)
+		data, err := capread.ReadFile(path, capread.ReportBytes)
 		if err != nil {
 			return usageError("history import: %v", unwrapPathErr(path, err))
 		}

@@ -195,6 +195,11 @@ func TestResumeRefusals(t *testing.T) {
 			lines: []string{"benchctl: --resume DIR/a: the interrupted run's pipeline is still running (sleep 60, pid "}},
 
 		{name: "its pipeline's pid now another process's", setup: runningPipeline(false), args: []string{"--resume", "DIR/a"}, code: 0},
+		{name: "its pipeline.json a link to /dev/zero", setup: func(t *testing.T, dir string) {
+			if err := os.Symlink("/dev/zero", dir+"/a/"+pipeline.RunningFile); err != nil {
+				t.Fatal(err)
+			}
+		}, args: []string{"--resume", "DIR/a"}, code: 0},
 		{name: "nothing given: all from the record", args: []string{"--resume", "DIR/a"}, code: 0},
 		{name: "the same run in other words", args: []string{"--resume", "DIR/a", "--results-dir", "DIR/a/", "--var", "x=1",
 			"--sample-interval", "0.01s", "--sim-memory", "85899345920", "--gpu-backend", "none", "DIR/s.lua"}, code: 0},
