@@ -53,8 +53,8 @@ virnuc.test("large sample sustains throughput without OOM or leak", function(t)
     full_sequences = full, rate_limit_mb = rate_limit, floor_limit_mb = floor_limit })
   t:expect(#((run.gpu or {}).orphans or {}), "orphaned GPU processes"):eq(0)
 
-  local tp_typical = typical_n / typical.seconds * 3600
-  local tp_large = large_n / run.seconds * 3600
+  local tp_typical = typical_n / virnuc.seconds(t, typical) * 3600
+  local tp_large = large_n / virnuc.seconds(t, run) * 3600
   t:metric("throughput_typical", tp_typical, "seq/h", { better = "higher" })
   t:metric("throughput_large", tp_large, "seq/h", { better = "higher" })
   t:metric("throughput_ratio", tp_large / tp_typical, "x", { better = "higher" })

@@ -30,7 +30,7 @@ virnuc.test("no optimization is slower than the baseline", function(t)
     c.opts.parallel = true
     c.run = function() return virnuc.run(t, c.name, input, c.opts) end
   end
-  local out = compare.measure(configs)
+  local out = compare.measure(configs, nil, function(run) return virnuc.seconds(t, run) end)
   if out.failed_run then
     virnuc.expect_ok(t, out.failed_run.run, out.failed_run.name)
     return

@@ -54,7 +54,8 @@ virnuc.test("persistent models pay for their memory", function(t)
       return last[name]
     end }
   end
-  local out = compare.measure({ config("fresh_models", false), config("persistent_models", true) })
+  local out = compare.measure({ config("fresh_models", false), config("persistent_models", true) }, nil,
+    function(run) return virnuc.seconds(t, run) end)
   if out.failed_run then
     virnuc.expect_ok(t, out.failed_run.run, out.failed_run.name)
     return

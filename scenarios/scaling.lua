@@ -39,25 +39,26 @@ virnuc.test("throughput scales with the GPU count", function(t)
       for i = 1, k do gpus[i] = all[i] end
       local run = virnuc.run(t, "gpus_" .. k, input, { parallel = true, persistent = true, streams = true, gpus = gpus })
       if not virnuc.expect_ok(t, run, k .. "-GPU run") then return end
-      base = base or { k = k, seconds = run.seconds }
-      local speedup = base.seconds / run.seconds * base.k
+      local seconds = virnuc.seconds(t, run)
+      base = base or { k = k, seconds = seconds }
+      local speedup = base.seconds / seconds * base.k
       local efficiency = speedup / k
       local lo, hi, utils = math.huge, 0, {}
       for _, g in ipairs((run.gpu or {}).gpus or {}) do
         local used = false
         for _, want in ipairs(gpus) do used = used or tostring(g.index) == want end
         if used then
-          local b = busy(g, run.seconds)
+          local b = busy(g, seconds)
           lo, hi = math.min(lo, b), math.max(hi, b)
           utils[#utils + 1] = string.format("%d:%.0f%%", g.index, (g.stats.utilization_gpu or {}).mean or 0)
         end
       end
       local imbalance = hi > 0 and (hi - lo) / hi * 100 or 0
-      t:metric("throughput_" .. k .. "gpu", n / run.seconds * 3600, "seq/h", { better = "higher" })
+      t:metric("throughput_" .. k .. "gpu", n / seconds * 3600, "seq/h", { better = "higher" })
       t:metric("speedup_" .. k .. "gpu", speedup, "x", { better = "higher" })
       t:metric("efficiency_" .. k .. "gpu", efficiency * 100, "%", { better = "higher" })
       t:metric("imbalance_" .. k .. "gpu", imbalance, "%", { better = "lower" })
-      rows[#rows + 1] = { tostring(k), string.format("%.1f", run.seconds), string.format("%.0f", n / run.seconds * 3600),
+      rows[#rows + 1] = { tostring(k), string.format("%.1f", seconds), string.format("%.0f", n / seconds * 3600),
         string.format("%.2f", speedup), string.format("%.0f%%", efficiency * 100), table.concat(utils, " "),
         string.format("%.0f%%", imbalance) }
       if bounds[k] and base.k == 1 then

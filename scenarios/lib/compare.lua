@@ -20,9 +20,11 @@ M.settings = {
 -- measure runs configs = { {name=, run=function(round) return pipeline_result end}, ... }
 -- (the first is the baseline) interleaved until decided. A run that does not
 -- exit ok stops the runs; its result is returned as failed_run, with its name.
+-- seconds(run) is a run's time (default: run.seconds, benchctl's wall time).
 -- Returns the outcome of bench.stats.interleave.
-function M.measure(configs, settings)
+function M.measure(configs, settings, seconds)
   settings = settings or M.settings
+  seconds = seconds or function(run) return run.seconds end
   local names, by_name, failed = {}, {}, nil
   for i, c in ipairs(configs) do
     names[i] = c.name
@@ -42,7 +44,7 @@ function M.measure(configs, settings)
         failed = { name = name, run = run }
         return nil, string.format("%s: exit %d (%s)", name, run.exit_code, run.class)
       end
-      return run.seconds
+      return seconds(run)
     end,
   }
   out.failed_run = failed

@@ -35,7 +35,11 @@ local per_file = bench.var_number("sequences_per_file", 0)
 local pipeline_flags = bench.var("pipeline_flags", "")
 -- The pipeline's progress lines: items done so far, per worker ("[gpu N] "),
 -- as both shipped stand-ins print them; "" when the pipeline prints none.
-M.progress = bench.var("progress", "re:^(?:\\[gpu (\\d+)\\] )?Progress: (\\d+)")
+-- The fake pipeline ends each with its model's time ("(t=UNIX SECONDS)", the
+-- group t): its rates are then its model's, not the arrival times a busy
+-- machine makes of them; a line without it is timed on arrival.
+M.progress = bench.var("progress",
+  "re:^(?:\\[gpu (\\d+)\\] )?Progress: (\\d+)(?:/\\d+ sequences \\(t=(?P<t>\\d+(?:\\.\\d+)?)\\))?")
 
 -- pick returns the value for the current preset: "quick" for a run of minutes
 -- on one GPU, "plan" for the validation plan's sizes.
@@ -198,6 +202,38 @@ function M.figures(run)
     end
   end
   return out
+end
+
+-- duration is a run's time in seconds and where it comes from: the
+-- pipeline's own figure for its run where the profile reads one from its
+-- output (profile.durations, the first that matches: a pipeline that paces
+-- itself by a model of time reports the model's), else benchctl's wall time.
+-- The source is "pipeline" or "wall".
+function M.duration(run)
+  local text = (run.stdout or "") .. "\n" .. (run.stderr or "")
+  for _, pat in ipairs(profile.durations or {}) do
+    local v
+    for x in text:gmatch(pat) do v = number(x) end
+    if v and v > 0 then return v, "pipeline" end
+  end
+  return run.seconds, "wall"
+end
+
+-- seconds is duration's time, and logs once per test and source which time
+-- its verdicts are judged on.
+local duration_noted = setmetatable({}, { __mode = "k" })
+function M.seconds(t, run)
+  local secs, source = M.duration(run)
+  duration_noted[t] = duration_noted[t] or {}
+  if not duration_noted[t][source] then
+    duration_noted[t][source] = true
+    if source == "pipeline" then
+      t:log("run times: the pipeline's own figure for its run (" .. profile.name .. " profile), not benchctl's wall time")
+    else
+      t:log("run times: benchctl's wall time (the pipeline reports no time of its own)")
+    end
+  end
+  return secs, source
 end
 
 -- record_figures records a run's own figures as metrics named

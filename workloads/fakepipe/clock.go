@@ -54,3 +54,7 @@ func (c *modelClock) reach(t time.Time) {
 // pause takes d of simulated time, times this run's noise factor
 // (timeScale), on the process's model clock.
 func pause(d time.Duration) { clock.pause(time.Duration(float64(d) * timeScale)) }
+
+// unixSeconds is t as fractional seconds since the Unix epoch, as a pipeline
+// prints the time of a progress line.
+func unixSeconds(t time.Time) float64 { return float64(t.UnixNano()) / 1e9 }

@@ -128,9 +128,9 @@ func (w *gpuWork) phase(m model, recs []record) error {
 			return err
 		}
 		w.done += len(file)
-		w.log.line("Progress: %d/%d sequences", w.done, len(recs))
-		w.done += len(file)
-		w.log.line("Progress: %d/%d sequences", w.done, len(recs))
+		// The model's time of the line, so that a rate read from these
+		// lines is the model's, however late a busy machine delivers them.
+		w.log.line("Progress: %d/%d sequences (t=%.6f)", w.done, len(recs), unixSeconds(clock.now()))
 		if !w.opt.persistent {
 			if err := w.unload(m); err != nil {
 				return err

@@ -124,6 +124,14 @@ M.figures = {
     combine = "sum", unit = "tokens/s", better = "higher" },
   { metric = "fork_packing_efficiency", pattern = "packing_efficiency=([%d%.]+)%%", combine = "mean", unit = "%", better = "higher" },
 }
+-- The pipeline's own time for its whole run, where it prints one: the first
+-- pattern that matches (its last match) wins. Both shipped stand-ins end with
+-- "Done: N sequences, M chunks in S s" (the fake pipeline's is its model's
+-- time); the fork itself prints its summary's "Total wall time".
+M.durations = {
+  "Done: [%d,]+ sequences, [%d,]+ chunks in ([%d%.]+) s",
+  "Total wall time: [%d:]+ %(([%d%.,]+)s%)",
+}
 -- Per-stage times: "  {name} completed in {s}s" -> fork_stage_<key>_seconds
 -- (the stage's name, escaped, goes between these two).
 M.stage_time = { "  ", " completed in ([%d%.]+)s" }
