@@ -52,6 +52,7 @@ type Backend struct {
 	energyMJ []float64 // per selected GPU
 	gpm      bool      // the simulated GPUs have GPM figures
 	lastTick time.Time
+	busy     busyReader
 
 	mu        sync.Mutex // guards eventOff and skipLine
 	eventOff  int64      // where the next watcher reads events.jsonl from
@@ -184,7 +185,8 @@ func (b *Backend) Sample() (probes.Snapshot, error) {
 	if err != nil {
 		return probes.Snapshot{Time: now}, fmt.Errorf("sim: %w", err)
 	}
-	dt := now.Sub(b.lastTick).Seconds()
+	prev := b.lastTick
+	dt := now.Sub(prev).Seconds()
 	b.lastTick = now
 
 	snap := probes.Snapshot{Time: now, GPUs: make([]probes.GPUSample, 0, len(b.gpus)), Errors: errs}
@@ -199,10 +201,11 @@ func (b *Backend) Sample() (probes.Snapshot, error) {
 			if !ok {
 				continue
 			}
+			util, sm := b.busy.read(p, g.Index, u, prev, now)
 			s.MemUsed += u.Used
-			s.UtilGPU += u.Util
+			s.UtilGPU += util
 			s.UtilMem += u.MemUtil
-			s.SMActivity += u.Util * u.smEff()
+			s.SMActivity += sm
 			if u.Used > 0 {
 				s.Processes = append(s.Processes, probes.ProcessMem{PID: p.pid, Used: u.Used})
 			}
@@ -224,6 +227,7 @@ func (b *Backend) Sample() (probes.Snapshot, error) {
 		s.EnergyMJ = uint64(b.energyMJ[i])
 		snap.GPUs = append(snap.GPUs, s)
 	}
+	b.busy.done()
 	return snap, nil
 }
 

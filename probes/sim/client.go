@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/benchctl/benchctl/result"
 )
@@ -33,7 +34,8 @@ type Proc struct {
 	doc     procDoc
 	written bool
 	closed  bool
-	smEff   *float64 // see SetSMEfficiency
+	smEff   *float64         // see SetSMEfficiency
+	clock   func() time.Time // see SetClock; nil: none
 }
 
 // FromEnv attaches the calling process to the state directory named by
@@ -120,6 +122,8 @@ func (p *Proc) Set(gpu int, used uint64, util, memUtil float64) error {
 	if had && old.same(u) && p.written {
 		return nil
 	}
+	p.integrate()
+	u.UtilS, u.SMS = old.UtilS, old.SMS
 	p.doc.GPUs[key] = u
 	if used > p.doc.Peak[key] {
 		p.doc.Peak[key] = used
@@ -141,6 +145,39 @@ func (p *Proc) SetSMEfficiency(eff float64) error {
 	defer p.mu.Unlock()
 	p.smEff = &eff
 	return nil
+}
+
+// SetClock makes the process's use timed by its own model of time: now
+// gives the model's time of each change. Each write then carries the model's
+// time of the change and, per GPU, the utilization and SM activity
+// integrated over model time up to it, from which the backend reads how busy
+// the model kept the GPU between two samples, however late a busy machine
+// let the process write (see PROTOCOL.md). Call it before the first Set.
+func (p *Proc) SetClock(now func() time.Time) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.clock = now
+}
+
+// integrate carries every GPU's integrals on to the model's now, at the use
+// held since the last change; p.mu is held.
+func (p *Proc) integrate() {
+	if p.clock == nil {
+		return
+	}
+	now := p.clock().UnixNano()
+	if p.doc.ModelNS > 0 && now > p.doc.ModelNS {
+		dt := float64(now-p.doc.ModelNS) / 1e9
+		for k, u := range p.doc.GPUs {
+			u.UtilS += u.Util * dt
+			u.SMS += u.Util * u.smEff() * dt
+			p.doc.GPUs[k] = u
+		}
+	}
+	p.doc.ModelNS = max(p.doc.ModelNS, now)
 }
 
 // Event appends an event (kind "xid", "ecc_single", "ecc_double", …) of GPU gpu

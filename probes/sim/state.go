@@ -62,6 +62,10 @@ type procDoc struct {
 	PID  int               `json:"pid"`
 	GPUs map[string]usage  `json:"gpus"`
 	Peak map[string]uint64 `json:"peak"`
+	// ModelNS is, for a process that keeps a model of time (Proc.SetClock),
+	// the model's time (Unix nanoseconds) at which its current use began;
+	// the usages' UtilS and SMS integrate its use up to then. 0: none.
+	ModelNS int64 `json:"model_ns,omitempty"`
 }
 
 type usage struct {
@@ -71,6 +75,11 @@ type usage struct {
 	// SMEff is the share of the utilization that keeps the SMs busy (0 to 1),
 	// what GPM's SM activity sees; absent means DefaultSMEfficiency.
 	SMEff *float64 `json:"sm_efficiency,omitempty"`
+	// UtilS and SMS integrate the utilization and the SM activity (percent
+	// times seconds) over the process's model time up to the file's
+	// model_ns: how busy its model kept the GPU, whenever the file was written.
+	UtilS float64 `json:"util_s,omitempty"`
+	SMS   float64 `json:"sm_s,omitempty"`
 }
 
 // smEff is u's SM efficiency, or the default.
@@ -96,9 +105,10 @@ type eventLine struct {
 
 // procState is a parsed proc file, GPU keys made ints.
 type procState struct {
-	pid  int
-	gpus map[int]usage
-	peak map[int]uint64
+	pid     int
+	gpus    map[int]usage
+	peak    map[int]uint64
+	modelNS int64
 }
 
 // uuidFor derives a stable NVML-looking UUID from a GPU index, so reports of two
@@ -142,7 +152,7 @@ func readProc(dir string, pid int) (procState, error) {
 	if doc.PID != 0 && doc.PID != pid {
 		return procState{}, fmt.Errorf("read %s: %w: pid %d in a file named for %d", path, ErrCorrupt, doc.PID, pid)
 	}
-	st := procState{pid: pid, gpus: make(map[int]usage, len(doc.GPUs)), peak: make(map[int]uint64, len(doc.Peak))}
+	st := procState{pid: pid, gpus: make(map[int]usage, len(doc.GPUs)), peak: make(map[int]uint64, len(doc.Peak)), modelNS: doc.ModelNS}
 	for k, u := range doc.GPUs {
 		i, err := strconv.Atoi(k)
 		if err != nil {

@@ -40,6 +40,7 @@ func predict(opt *options, g *globals, stdout, stderr io.Writer) error {
 			return err
 		}
 		defer proc.Close()
+		proc.SetClock(clock.now) // its GPU use is timed by the model
 		if err := proc.SetSMEfficiency(opt.smEff); err != nil {
 			return err
 		}
@@ -63,6 +64,7 @@ func predict(opt *options, g *globals, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer proc.Close()
+	proc.SetClock(clock.now) // its GPU use is timed by the model
 	if err := proc.SetSMEfficiency(opt.smEff); err != nil {
 		return err
 	}
