@@ -16,7 +16,8 @@
 --               settling to its working size in shrinking steps (one late
 --               step is not a rise that keeps on)
 --   flat        neither
---   unknown     fewer than 9 points, or a block with none: too few to tell
+--   unknown     fewer than 9 points, more than two blocks with none (a
+--               sampler stalled), or too few in a half: too few to tell
 --
 -- The rate is the slope through the last three blocks' floors, per 1,000
 -- sequences through the stage on that GPU. The projection carries the floor
@@ -30,6 +31,9 @@ local M = {}
 -- shape is read from min_points points or more, one in each block at least.
 local blocks = 6
 local min_points = 9
+-- At most this many blocks may hold no point (a sampler stalled by a busy
+-- machine): a floor that keeps rising still rises across the gap.
+local max_empty = 2
 
 -- stage_points returns one GPU's floor points inside the stage's windows as
 -- {stage seconds, bytes}, and the stage's total seconds.
@@ -48,11 +52,20 @@ local function stage_points(g, wins)
   return pts, span
 end
 
--- trim cuts the points at either end below 90% of the median.
+-- trim cuts the points at either end below 90% of the working level: the
+-- median of the points in the upper half of the window's range. Where the
+-- GPU sat idle for most of the window (a stage line that a busy machine
+-- delivered late, a worker entering late or leaving early), the median of
+-- all points would be the idle level and cut nothing; the working level is
+-- the stage's memory however long the idle ends.
 local function trim(pts)
   if #pts < 3 then return pts end
+  local lo_v, hi_v = math.huge, -math.huge
+  for _, p in ipairs(pts) do lo_v, hi_v = math.min(lo_v, p[2]), math.max(hi_v, p[2]) end
   local vals = {}
-  for i, p in ipairs(pts) do vals[i] = p[2] end
+  for _, p in ipairs(pts) do
+    if p[2] >= (lo_v + hi_v) / 2 then vals[#vals + 1] = p[2] end
+  end
   table.sort(vals)
   local level = vals[math.floor(#vals / 2) + 1] * 0.9
   local lo, hi = 1, #pts
@@ -64,8 +77,10 @@ local function trim(pts)
 end
 
 -- floors cuts pts in blocks of equal stage time and returns each block's
--- lowest point ({x, y}, the first of equals), or nil when a block holds none
--- (a sampler stalled by a busy machine): too few to tell. Blocks of time, not
+-- lowest point ({x, y}, the first of equals; nil for a block that holds
+-- none: a sampler that a busy machine stalled) and the blocks that hold one,
+-- in order; nil when fewer than blocks - max_empty do, or a half of the
+-- stage has too few to read its slope: too few to tell. Blocks of time, not
 -- of points, so that samples bunched in one part of the stage cannot move a
 -- step of the allocator into the last blocks.
 local function floors(pts)
@@ -77,10 +92,15 @@ local function floors(pts)
     local k = math.min(blocks, math.floor((p[1] - x0) / width) + 1)
     if not out[k] or p[2] < out[k][2] then out[k] = p end
   end
+  local filled, first, second = {}, 0, 0
   for k = 1, blocks do
-    if not out[k] then return nil end
+    if out[k] then
+      filled[#filled + 1] = k
+      if k <= blocks / 2 then first = first + 1 else second = second + 1 end
+    end
   end
-  return out
+  if #filled < blocks - max_empty or first < 1 or second < 2 then return nil end
+  return out, filled
 end
 
 -- slope is the rate of change from floor a to floor b, per second of stage.
@@ -96,12 +116,21 @@ local function trend(g, wins, sequences, full)
   pts = trim(pts)
   local tr = { gpu = g.index, points = #pts, total = g.memory_total_bytes, shape = "unknown" }
   if #pts >= 2 then tr.rise = pts[#pts][2] - pts[1][2] end
-  local f = #pts >= min_points and span > 0 and sequences > 0 and floors(pts)
+  local f, filled
+  if #pts >= min_points and span > 0 and sequences > 0 then f, filled = floors(pts) end
   if not f then return tr end
   local half = blocks / 2
-  local early, late = slope(f[1], f[half]), slope(f[half + 1], f[blocks])
-  local keeps = true
-  for k = half + 1, blocks do keeps = keeps and f[k][2] > f[k - 1][2] end
+  -- The filled blocks of each half; the last of the first half leads the second.
+  local a, b = {}, {}
+  for _, k in ipairs(filled) do
+    if k <= half then a[#a + 1] = f[k] else b[#b + 1] = f[k] end
+  end
+  local early, late = slope(a[1], a[#a]), slope(b[1], b[#b])
+  local keeps, before = true, a[#a]
+  for _, p in ipairs(b) do
+    keeps = keeps and p[2] > before[2]
+    before = p
+  end
   if keeps then
     tr.shape = "rising"
   elseif early > 0 then
@@ -110,9 +139,10 @@ local function trend(g, wins, sequences, full)
     tr.shape = "flat"
   end
   local per_1000 = span / sequences * 1000 -- stage seconds per 1,000 sequences
-  tr.rise = f[blocks][2] - f[1][2]
+  local last = f[filled[#filled]]
+  tr.rise = last[2] - f[filled[1]][2]
   tr.rate, tr.early_rate = late * per_1000, early * per_1000
-  tr.floor_end = f[blocks][2]
+  tr.floor_end = last[2]
   tr.projected = tr.floor_end
   if tr.shape == "rising" then
     tr.projected = tr.floor_end + tr.rate * math.max(full - sequences, 0) / 1000
