@@ -94,3 +94,45 @@ func TestBusyReader(t *testing.T) {
 		})
 	}
 }
+
+// TestSetClockIntegrates: with a model clock each write carries the model's
+// time of the change and the integrals up to it, at the use held before.
+func TestSetClockIntegrates(t *testing.T) {
+	b := open(t, Config{GPUs: 2})
+	p, err := Attach(b.Dir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	model := time.Unix(2000, 0)
+	p.SetClock(func() time.Time { return model })
+	steps := []struct {
+		after      time.Duration // model time since the previous step
+		gpu        int
+		used       uint64
+		util       float64
+		wantUtilS0 float64 // GPU 0's util_s in the file after the step
+	}{
+		{0, 0, 1 << 30, 0, 0},                          // loading: idle
+		{time.Second, 0, 2 << 30, 90, 0},               // a second idle, then busy
+		{500 * time.Millisecond, 0, 3 << 30, 90, 45},   // half a second at 90%
+		{500 * time.Millisecond, 1, 1 << 30, 50, 90},   // another GPU's change carries GPU 0 on
+		{250 * time.Millisecond, 0, 3 << 30, 0, 112.5}, // idle again
+	}
+	for i, st := range steps {
+		model = model.Add(st.after)
+		if err := p.Set(st.gpu, st.used, st.util, 0); err != nil {
+			t.Fatal(err)
+		}
+		ps, err := readProc(b.Dir(), p.pid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ps.modelNS != model.UnixNano() {
+			t.Errorf("step %d: model_ns %d, want %d", i, ps.modelNS, model.UnixNano())
+		}
+		if u := ps.gpus[0]; math.Abs(u.UtilS-st.wantUtilS0) > 1e-9 || math.Abs(u.SMS-st.wantUtilS0*DefaultSMEfficiency) > 1e-9 {
+			t.Errorf("step %d: gpu 0 util_s %v, sm_s %v, want %v", i, u.UtilS, u.SMS, st.wantUtilS0)
+		}
+	}
+}

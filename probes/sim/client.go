@@ -123,7 +123,8 @@ func (p *Proc) Set(gpu int, used uint64, util, memUtil float64) error {
 		return nil
 	}
 	p.integrate()
-	u.UtilS, u.SMS = old.UtilS, old.SMS
+	cur := p.doc.GPUs[key] // its integrals carried on to now
+	u.UtilS, u.SMS = cur.UtilS, cur.SMS
 	p.doc.GPUs[key] = u
 	if used > p.doc.Peak[key] {
 		p.doc.Peak[key] = used
