@@ -111,6 +111,28 @@ func newProgressRegexp(pattern, expr string) (*progressPattern, error) {
 	}}, nil
 }
 
+// newLineTime reads a stage line's own time: pattern is a Go regular
+// expression (the re: prefix optional) whose group t is the time in Unix
+// seconds.
+func newLineTime(pattern string) (func(string) (float64, bool), error) {
+	re, err := regexp.Compile(strings.TrimPrefix(pattern, "re:"))
+	if err != nil {
+		return nil, fmt.Errorf("line_time: bad regular expression: %w", err)
+	}
+	ti := re.SubexpIndex(progressTimeGroup)
+	if ti <= 0 {
+		return nil, fmt.Errorf("line_time %q: want a group (?P<t>...), the time in Unix seconds", pattern)
+	}
+	return func(line string) (float64, bool) {
+		m := re.FindStringSubmatch(line)
+		if m == nil || m[ti] == "" {
+			return 0, false
+		}
+		v, err := strconv.ParseFloat(m[ti], 64)
+		return v, err == nil && v > 0 && !math.IsInf(v, 0)
+	}, nil
+}
+
 // progressEvent is one matching line: a source's count at a time since the
 // run started.
 type progressEvent struct {

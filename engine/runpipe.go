@@ -67,6 +67,12 @@ func (rt *runtime) readRunOpts(L *lua.LState, st *testState) runOpts {
 		}
 	}
 	o.spec.Markers = readStages(L, opts)
+	if p := lua.LVAsString(opts.RawGetString("line_time")); p != "" {
+		var err error
+		if o.spec.LineTime, err = newLineTime(p); err != nil {
+			L.ArgError(1, err.Error())
+		}
+	}
 	if p := lua.LVAsString(opts.RawGetString("progress")); p != "" {
 		var err error
 		if o.progress, err = newProgressPattern(p); err != nil {

@@ -50,6 +50,12 @@ type Spec struct {
 	// left behind, it names a tree that may have outlived benchctl.
 	RunningFile string
 	Hooks       Hooks
+
+	// LineTime, when set, reads a stage line's own time (Unix seconds) where
+	// the line carries one: the stage starts then, not when the line arrived,
+	// if that is earlier and not before the stage before it. A pipeline that
+	// paces itself by a model of time prints its model's time.
+	LineTime func(line string) (unix float64, ok bool)
 }
 
 // RunningFile is the name of Spec.RunningFile in a results dir.
@@ -555,6 +561,7 @@ func (st *stager) line(line string, b []byte, at time.Duration) {
 			continue
 		}
 		st.mu.Lock()
+		at := st.lineAt(line, at)
 		if st.started && st.run.Stages[st.current].Name == m.Name {
 			st.mu.Unlock()
 			return
@@ -570,6 +577,28 @@ func (st *stager) line(line string, b []byte, at time.Duration) {
 		}
 		return
 	}
+}
+
+// lineAt is when a stage line that arrived at (since the start) happened:
+// then, or at the line's own time where Spec.LineTime reads one that is
+// earlier and not before the current stage's start. st.mu is held.
+func (st *stager) lineAt(line string, at time.Duration) time.Duration {
+	if st.spec.LineTime == nil {
+		return at
+	}
+	unix, ok := st.spec.LineTime(line)
+	if !ok {
+		return at
+	}
+	own := time.Duration((unix - float64(st.start.UnixNano())/1e9) * float64(time.Second))
+	floor := time.Duration(0)
+	if st.started {
+		floor = time.Duration(st.run.Stages[st.current].Start * float64(time.Second))
+	}
+	if own < at {
+		at = max(own, floor)
+	}
+	return at
 }
 
 func (st *stager) finish(at time.Duration) {

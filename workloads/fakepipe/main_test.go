@@ -147,13 +147,14 @@ func predictArgs(input, out string, extra ...string) []string {
 	return append(append([]string{"predict", input, "-o", out, "--force"}, fast...), extra...)
 }
 
-// stageLines returns the fork's stage lines ("=== Stage N: NAME ===") of an
-// output, as "N: NAME".
+// stageLines returns the fork's stage lines ("=== Stage N: NAME ===", then
+// fakepipe's model time "(t=...)") of an output, as "N: NAME".
 func stageLines(out string) []string {
 	var lines []string
 	for _, l := range strings.Split(out, "\n") {
 		if _, rest, ok := strings.Cut(l, " - INFO - === Stage "); ok {
-			lines = append(lines, strings.TrimSuffix(rest, " ==="))
+			rest, _, _ = strings.Cut(rest, " ===")
+			lines = append(lines, rest)
 		}
 	}
 	return lines
