@@ -18,9 +18,16 @@ FAKEPIPE_KNOBS ?= --time-per-seq 40ms --startup 10ms --load-time 150ms --streams
 
 all: build
 
+# urfave_cli_no_docs leaves out the CLI's man-page writer, whose markdown
+# library's package init cost every benchctl process (and every supervisor
+# between benchctl and a pipeline) half a millisecond of start-up.
+TAGS      := urfave_cli_no_docs
+
 build: build-deps
-	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/benchctl ./cmd/benchctl
+	$(GO) build -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o $(BIN)/benchctl ./cmd/benchctl
 	$(GO) build -o $(BIN)/fakepipe ./workloads/fakepipe
+	@# bench/startup's pipeline, static, for machines without a C compiler.
+	@$(CC) -O2 -static -o $(BIN)/stamp bench/startup/stamp.c 2>/dev/null || $(CC) -O2 -o $(BIN)/stamp bench/startup/stamp.c
 
 # With a GPU the scenarios run against the PyTorch stand-in (workloads/virnucsim)
 # on real GPUs; without one, against the fake pipeline on 4 simulated GPUs.

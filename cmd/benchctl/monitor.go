@@ -64,7 +64,7 @@ func monitorAction(c *cli.Context) error {
 	ctx, signalled, stop := signalContext()
 	defer stop()
 	rep := startMonitorReport(c, m.dir, labels, runner.Environment(benchctlVersion(), b))
-	hist.record(rep)
+	hist.recordAsync(rep)
 	run := runner.Run(ctx, b, m.spec(), runner.Options{Interval: interval, Accounting: c.Bool("accounting")})
 	finishMonitorReport(rep, m.argv, run)
 	newReportWriter(m.outs, log).write(rep, true)

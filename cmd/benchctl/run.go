@@ -279,7 +279,7 @@ func runAction(c *cli.Context) error {
 		return err
 	}
 	rep.Invocation.Labels = plan.labels(labels)
-	hist.record(rep)
+	hist.recordAsync(rep)
 	plan.warnMachine(log, rep.Environment)
 	if plan.prev != nil && !c.Bool("quiet") {
 		fmt.Fprintf(os.Stderr, "resuming %s: %d finished %s kept\n", dir, plan.kept, plural(plan.kept, "test", "tests"))

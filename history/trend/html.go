@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"math"
+	"sync"
 
 	"github.com/benchctl/benchctl/internal/format"
 )
@@ -29,7 +30,7 @@ func HTML(t *Trend) ([]byte, error) {
 		page.Charts = append(page.Charts, chartOf(l))
 	}
 	var b bytes.Buffer
-	if err := pageTmpl.Execute(&b, page); err != nil {
+	if err := pageTmpl().Execute(&b, page); err != nil {
 		return nil, fmt.Errorf("render trend page: %w", err)
 	}
 	return b.Bytes(), nil
@@ -138,7 +139,9 @@ func levels(l Line, x func(int) float64, y func(float64) float64) ([]level, []ma
 	return lv, mk
 }
 
-var pageTmpl = template.Must(template.New("trend").Parse(`<!DOCTYPE html>
+// pageTmpl is parsed at its first use, not at start-up.
+var pageTmpl = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("trend").Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <title>benchctl trend: {{.Trend.Metric}}</title>
 <style>
@@ -179,3 +182,4 @@ Generated {{.Trend.Generated.UTC.Format "2006-01-02 15:04 UTC"}}.</p>
 </section>
 {{end}}</body></html>
 `))
+})

@@ -12,7 +12,6 @@ import (
 	"io"
 	"os"
 	"runtime"
-	"runtime/metrics"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -177,12 +176,9 @@ func Table() string {
 		user.Round(time.Millisecond), sys.Round(time.Millisecond), wall.Round(time.Millisecond))
 	fmt.Fprintf(&sb, "%-36s %8d voluntary, %d involuntary (%.0f/s)\n", "context switches", ru.Nvcsw, ru.Nivcsw,
 		float64(ru.Nvcsw+ru.Nivcsw)/wall.Seconds())
-	gc := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}, {Name: "/cpu/classes/gc/total:cpu-seconds"},
-		{Name: "/gc/heap/allocs:bytes"}}
-	metrics.Read(gc)
-	if gc[0].Value.Kind() == metrics.KindUint64 && gc[1].Value.Kind() == metrics.KindFloat64 && gc[2].Value.Kind() == metrics.KindUint64 {
-		fmt.Fprintf(&sb, "%-36s %8d cycles, %s cpu (runtime estimate), %.1f KB/s allocated\n", "go gc", gc[0].Value.Uint64(),
-			time.Duration(gc[1].Value.Float64()*1e9).Round(time.Microsecond), float64(gc[2].Value.Uint64())/1024/wall.Seconds())
-	}
+	var mem runtime.MemStats
+	runtime.ReadMemStats(&mem)
+	fmt.Fprintf(&sb, "%-36s %8d cycles, %.3f%% of the CPU the process had, %.1f KB/s allocated\n", "go gc", mem.NumGC,
+		100*mem.GCCPUFraction, float64(mem.TotalAlloc)/1024/wall.Seconds())
 	return sb.String()
 }

@@ -23,6 +23,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"sync"
 
 	"github.com/benchctl/benchctl/reporters"
 	"github.com/benchctl/benchctl/result"
@@ -41,7 +42,12 @@ var (
 	script string
 )
 
-var page = template.Must(template.New("page").Funcs(template.FuncMap{"geo": func() geo { return geometry }}).Parse(pageTemplate))
+// page is the report's template, parsed at its first use and not at start-up:
+// parsing takes half a millisecond, which every benchctl process (and every
+// supervisor between benchctl and a pipeline) would otherwise pay.
+var page = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("page").Funcs(template.FuncMap{"geo": func() geo { return geometry }}).Parse(pageTemplate))
+})
 
 // Reporter writes the HTML report.
 type Reporter struct{}
@@ -63,7 +69,7 @@ func (*Reporter) Render(r *result.Report) ([]byte, error) {
 	v.Style = template.CSS(style)
 	v.Script = template.JS(script)
 	var buf bytes.Buffer
-	if err := page.Execute(&buf, v); err != nil {
+	if err := page().Execute(&buf, v); err != nil {
 		return nil, fmt.Errorf("render html: %w", err)
 	}
 	return buf.Bytes(), nil
