@@ -21,7 +21,9 @@ func (l literal) index(b []byte) int {
 }
 
 // oomWords: every line oomText matches holds one of them, in any case.
-var oomWords = []literal{{[]byte("memory"), true}, {[]byte("alloc"), true}}
+// "_alloc_" (CUBLAS_STATUS_ALLOC_FAILED) is found by its underscore, one
+// search with no case to it.
+var oomWords = []literal{{[]byte("memory"), true}, {[]byte("_alloc_"), true}}
 
 // hasOOMWord reports whether line may hold out-of-memory text.
 func hasOOMWord(line []byte) bool {

@@ -14,31 +14,34 @@ import (
 // a pipeline that never prints a newline cannot grow memory.
 const maxLine = 64 << 10
 
-// tail keeps the last n lines of a stream, raw; they are cleaned when read.
+// tail keeps the last n lines of a stream: the raw text of its last lines
+// (n of them at least), split and cleaned only when read.
 type tail struct {
-	mu    sync.Mutex
-	lines []string
-	next  int
-	full  bool
+	mu  sync.Mutex
+	n   int
+	buf []byte // whole lines, each ending with a newline
 }
 
-func newTail(n int) *tail { return &tail{lines: make([]string, n)} }
+func newTail(n int) *tail { return &tail{n: n} }
 
-// addRegion keeps the last lines of region (whole lines, see eachLine): the
-// work is in the tail's length, not in the region's lines.
+// addRegion keeps the last lines of region (whole lines, see eachLine): a
+// copy of at most their bytes, found by n searches back from its end.
 func (t *tail) addRegion(region []byte) {
-	if len(t.lines) == 0 || len(region) == 0 {
+	if t.n <= 0 || len(region) == 0 {
 		return
 	}
-	last := lastLines(region, len(t.lines))
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	for _, l := range last {
-		t.lines[t.next] = string(l)
-		t.next = (t.next + 1) % len(t.lines)
-		if t.next == 0 {
-			t.full = true
+	if s := linesStart(region, t.n); s > 0 {
+		t.buf = append(t.buf[:0], region[s:]...)
+	} else {
+		t.buf = append(t.buf, region...)
+		if s := linesStart(t.buf, t.n); s > 0 {
+			t.buf = t.buf[:copy(t.buf, t.buf[s:])]
 		}
+	}
+	if region[len(region)-1] != '\n' {
+		t.buf = append(t.buf, '\n') // a piece of a long line, or the last
 	}
 }
 
@@ -47,15 +50,29 @@ func (t *tail) get() []string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	var out []string
-	if t.full {
-		out = append(append(out, t.lines[t.next:]...), t.lines[:t.next]...)
-	} else {
-		out = append(out, t.lines[:t.next]...)
-	}
-	for i, l := range out {
-		out[i] = Clean(l)
+	for _, l := range lastLines(t.buf, t.n) {
+		out = append(out, Clean(string(l)))
 	}
 	return out
+}
+
+// linesStart is where the last n lines of b start (0 when b holds no more
+// than n), counting newlines only, so a long line's pieces count once.
+func linesStart(b []byte, n int) int {
+	end := len(b)
+	if end > 0 && b[end-1] == '\n' {
+		end--
+	}
+	for k := 1; ; k++ {
+		i := bytes.LastIndexByte(b[:end], '\n')
+		if i < 0 {
+			return 0
+		}
+		if k == n {
+			return i + 1
+		}
+		end = i
+	}
 }
 
 // A region is a run of whole lines read from a stream: lines end at a
@@ -133,23 +150,35 @@ func trimCR(line []byte) []byte {
 }
 
 const (
-	lo7   = 0x7f7f7f7f7f7f7f7f
-	hi    = 0x8080808080808080
-	ones  = 0x0101010101010101
-	ctlHi = 0x6060606060606060
+	lo7  = 0x7f7f7f7f7f7f7f7f
+	hi   = 0x8080808080808080
+	ones = 0x0101010101010101
 )
 
 // zeroBytes has the high bit set in each byte of x that is zero, exactly.
 func zeroBytes(x uint64) uint64 { return ^(((x & lo7) + lo7) | x | lo7) }
 
+// unclean is non-zero when the eight bytes of w hold one that dirty looks
+// for: tabs and newlines are made spaces, then a byte below 0x20, above
+// 0x7e or with the high bit set shows as a high bit (a false one only
+// beside a true one).
+func unclean(w uint64) uint64 {
+	w ^= zeroBytes(w^('\n'*ones))>>7*('\n'^' ') | zeroBytes(w^('\t'*ones))>>7*('\t'^' ')
+	return ((w-' '*ones)&^w | (w + ones) | w) & hi
+}
+
 // dirty reports whether b holds a byte that Clean may change or a carriage
-// return: anything but printable ASCII, tab and newline. Eight bytes a step.
+// return: anything but printable ASCII, tab and newline. 32 bytes a step.
 func dirty(b []byte) bool {
+	for len(b) >= 32 {
+		if unclean(binary.LittleEndian.Uint64(b))|unclean(binary.LittleEndian.Uint64(b[8:]))|
+			unclean(binary.LittleEndian.Uint64(b[16:]))|unclean(binary.LittleEndian.Uint64(b[24:])) != 0 {
+			return true
+		}
+		b = b[32:]
+	}
 	for len(b) >= 8 {
-		w := binary.LittleEndian.Uint64(b)
-		ctl := zeroBytes(w & ctlHi) // below 0x20 (or 0x80-0x9f, caught by hi)
-		ok := zeroBytes(w^('\n'*ones)) | zeroBytes(w^('\t'*ones))
-		if w&hi != 0 || ctl&^ok != 0 || zeroBytes(w^(0x7f*ones)) != 0 {
+		if unclean(binary.LittleEndian.Uint64(b)) != 0 {
 			return true
 		}
 		b = b[8:]

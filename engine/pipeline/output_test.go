@@ -1,0 +1,150 @@
+package pipeline
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestDirty: dirty finds exactly the bytes other than printable ASCII, tab
+// and newline, at every position of a word and of the tail.
+func TestDirty(t *testing.T) {
+	ref := func(b []byte) bool {
+		return slices.ContainsFunc(b, func(c byte) bool { return c >= 0x7f || (c < 0x20 && c != '\t' && c != '\n') })
+	}
+	base := []byte(strings.Repeat("ab\tc\nxyz ~", 5))
+	for c := range 256 {
+		for pos := range base {
+			b := slices.Clone(base)
+			b[pos] = byte(c)
+			if got, want := dirty(b), ref(b); got != want {
+				t.Fatalf("byte %#x at %d: dirty %v, want %v", c, pos, got, want)
+			}
+		}
+	}
+	if dirty(base) {
+		t.Error("clean text found dirty")
+	}
+}
+
+// TestLinesOfRegion: eachLine and lastLines cut a region into the same
+// lines (long ones in maxLine pieces, carriage returns trimmed), and
+// lineAt finds the line of any byte.
+func TestLinesOfRegion(t *testing.T) {
+	long := strings.Repeat("x", 2*maxLine+10)
+	tests := []struct {
+		name   string
+		region string
+		want   []string
+	}{
+		{"plain", "a\nbb\nccc\n", []string{"a", "bb", "ccc"}},
+		{"no final newline", "a\nb", []string{"a", "b"}},
+		{"empty lines", "\n\na\n", []string{"", "", "a"}},
+		{"crlf", "a\r\nb\r\r\n", []string{"a", "b"}},
+		{"long line", "s\n" + long + "\nt\n", []string{"s", long[:maxLine], long[maxLine : 2*maxLine], long[2*maxLine:], "t"}},
+		{"a line of exactly two pieces", strings.Repeat("y", 2*maxLine) + "\n", []string{strings.Repeat("y", maxLine), strings.Repeat("y", maxLine)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			eachLine([]byte(tt.region), func(l []byte) { got = append(got, string(l)) })
+			if !slices.Equal(got, tt.want) {
+				t.Fatalf("eachLine: %d lines %q, want %d", len(got), short(got), len(tt.want))
+			}
+			for n := 1; n <= len(tt.want)+1; n++ {
+				var last []string
+				for _, l := range lastLines([]byte(tt.region), n) {
+					last = append(last, string(l))
+				}
+				if want := tt.want[max(0, len(tt.want)-n):]; !slices.Equal(last, want) {
+					t.Errorf("lastLines(%d) = %q, want %q", n, short(last), short(want))
+				}
+			}
+			region := []byte(tt.region)
+			for i := range region {
+				if region[i] == '\n' || (len(region) > 200 && i%509 != 0 && (i-2)%maxLine > 4 && (i-2)%maxLine < maxLine-4) {
+					continue // a long region: a sample, and the bytes about its pieces' ends
+				}
+				s, e := lineAt(region, i)
+				if l := string(trimCR(region[s:e])); !slices.Contains(tt.want, l) || s > i || e <= i {
+					t.Fatalf("lineAt(%d) = [%d,%d) %q, not a line holding it", i, s, e, short([]string{l}))
+				}
+			}
+		})
+	}
+}
+
+func short(ls []string) []string {
+	out := make([]string, len(ls))
+	for i, l := range ls {
+		if len(l) > 20 {
+			l = l[:20] + "..."
+		}
+		out[i] = l
+	}
+	return out
+}
+
+// TestIndexFold finds a literal in any ASCII case, as a lower-cased search
+// would.
+func TestIndexFold(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 5000 {
+		b := make([]byte, r.IntN(40))
+		for i := range b {
+			b[i] = "moryMORYalcALC_ x"[r.IntN(17)]
+		}
+		for _, lit := range []string{"memory", "_alloc_", "y", "my"} {
+			want := bytes.Index(bytes.ToLower(b), []byte(lit))
+			if got := indexFold(b, []byte(lit)); got != want {
+				t.Fatalf("indexFold(%q, %q) = %d, want %d", b, lit, got, want)
+			}
+		}
+	}
+}
+
+// TestOOMWords: every alternative of the out-of-memory text holds one of
+// the words its lines are picked by, in the case frameworks print it.
+func TestOOMWords(t *testing.T) {
+	alts := strings.Split(strings.TrimSuffix(strings.TrimPrefix(oomText.String(), "(?i)("), ")"), "|")
+	if len(alts) < 5 {
+		t.Fatalf("alternatives %q: the test no longer reads oomText", alts)
+	}
+	for _, alt := range alts {
+		for _, s := range []string{alt, strings.ToUpper(alt), strings.ToLower(alt)} {
+			if !hasOOMWord([]byte("x " + s + " y")) {
+				t.Errorf("%q holds no out-of-memory word", s)
+			}
+		}
+	}
+	if hasOOMWord([]byte("memor y, allocation")) {
+		t.Error("a line without the words picked")
+	}
+}
+
+// TestTailOfRegions: whatever regions the lines come in, the tail is the
+// last n lines, cleaned.
+func TestTailOfRegions(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, n := range []int{1, 3, 40} {
+		t.Run(strings.Repeat("n", n%7+1), func(t *testing.T) {
+			tl := newTail(n)
+			var all []string
+			for i := range 2000 {
+				var region []byte
+				for range r.IntN(5) {
+					line := strings.Repeat("ab\x01", r.IntN(4)) + string(rune('a'+i%26))
+					region = append(append(region, line...), '\n')
+					all = append(all, Clean(line))
+				}
+				tl.addRegion(region)
+				want := all[max(0, len(all)-n):]
+				if got := tl.get(); !slices.Equal(got, want) && !(len(got) == 0 && len(want) == 0) {
+					t.Fatalf("after region %d: tail %q, want %q", i, got, want)
+				}
+			}
+		})
+	}
+}
