@@ -118,10 +118,11 @@ func Run(ctx context.Context, s Spec) result.Run {
 	// not for every holder of its output to close it. A daemon the pipeline
 	// starts with its stdout would otherwise hold Wait, and benchctl, until it
 	// ends, timeouts and interrupts included.
-	outR, outW, err := os.Pipe()
+	outR, outW, err := newPipe()
 	if err == nil {
-		var errR, errW *os.File
-		if errR, errW, err = os.Pipe(); err == nil {
+		var errR *pipeReader
+		var errW *os.File
+		if errR, errW, err = newPipe(); err == nil {
 			before := proctree.DescendantsOfSelf()
 			var proc process
 			proc, err = startProcess(s, path, argv, outW, errW)
@@ -129,9 +130,10 @@ func Run(ctx context.Context, s Spec) result.Run {
 			if err == nil {
 				return wait(ctx, s, proc, &run, outR, errR, outLog, errLog, stdout, stderr, before)
 			}
-			closeAll(errR)
+			errR.Close()
 		}
-		closeAll(outR, outW)
+		outR.Close()
+		outW.Close()
 	}
 	run.Class, run.ExitCode = result.ExitNotStartable, -1
 	run.Error = notStartable(argv[0], err)
@@ -211,9 +213,10 @@ func noteLogCut(run *result.Run, cut error) {
 	run.Error = msg
 }
 
-func wait(ctx context.Context, s Spec, proc process, run *result.Run, outPipe, errPipe *os.File,
+func wait(ctx context.Context, s Spec, proc process, run *result.Run, outPipe, errPipe *pipeReader,
 	outLog, errLog *os.File, stdout, stderr *tail, before map[proctree.Identity]bool) result.Run {
-	defer closeAll(outPipe, errPipe)
+	defer outPipe.Close()
+	defer errPipe.Close()
 	start := time.Now()
 	run.StartedAt = start
 	tracker, done := follow(s, proc, run, before)
@@ -237,7 +240,8 @@ func wait(ctx context.Context, s Spec, proc process, run *result.Run, outPipe, e
 		// Held by a process out of reach, or a matcher far behind: stop
 		// reading and matching; what was read stays.
 		out.stop.Store(true)
-		closeAll(outPipe, errPipe)
+		outPipe.Close()
+		errPipe.Close()
 		<-pumped
 	}
 	st.finish(elapsed)
@@ -382,6 +386,9 @@ func readOutput(s Spec, run *result.Run, st *stager, outPipe, errPipe io.Reader,
 	for i, name := range []string{"stdout", "stderr"} {
 		o.streams[i] = &stream{name: name, r: pipes[i], echo: echoes[i], tail: tails[i], start: st.start, stop: o.stop,
 			lines: newLineMatcher(s, onLine(name))}
+		if p, ok := pipes[i].(*pipeReader); ok {
+			o.streams[i].batch = p.grown
+		}
 		wg.Go(func() { cuts[i] = pumpToLog(o.streams[i], logs[i]) })
 	}
 	go func() {

@@ -33,6 +33,7 @@ type stream struct {
 	tail    *tail
 	lines   *lineMatcher // nil: nothing is matched
 	start   time.Time
+	batch   bool         // the pipe is grown: after a small read, wait batchWait
 	stop    *atomic.Bool // set: the matcher drops what is left
 	skipped atomic.Int64 // lines not matched: the matcher was behind or stopped
 }
@@ -176,6 +177,9 @@ func (s *stream) read(echo *bufio.Writer, q *queue) error {
 		}
 		if err != nil {
 			return logErr
+		}
+		if s.batch && n < smallRead {
+			time.Sleep(batchWait)
 		}
 	}
 }
