@@ -8,6 +8,7 @@
 # 250 gives 16 lines in the 4,000-sequence run), from which the steady rate is read.
 # Usage: bash bench/device/projection.sh OUTDIR   (bin/ built first)
 # If it does not finish in the time given: SIZES=500,1000,2000 VERIFY=8000 bash ...
+# GPU picks the one GPU (default 0) for both the probes and the pipeline.
 set -u
 OUT=${1:-${OUT:-/tmp/benchctl-projection}}
 SIZES=${SIZES:-1000,2000,4000}
@@ -15,7 +16,7 @@ VERIFY=${VERIFY:-16000}
 mkdir -p "$OUT"
 export PYTHONUNBUFFERED=1 PYTHONPATH=$PWD/workloads
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
-timeout -s INT 570 bin/benchctl run --force --results-dir /tmp/projection --gpus 0 --var pipeline="python3 -m virnucsim" \
+timeout -s INT 570 bin/benchctl run --force --results-dir /tmp/projection --gpus "${GPU:-0}" --var gpus="${GPU:-0}" --var pipeline="python3 -m virnucsim" \
 	--var preset=plan --var sizes="$SIZES" --var verify_sequences="$VERIFY" --var sequences_per_file=250 \
 	--var min_utilization=0 --var min_throughput_per_hour=0 \
 	--out json="$OUT/projection.json" --out markdown="$OUT/projection.md" scenarios/typical_10h.lua
