@@ -16,20 +16,23 @@ func TestBusyReader(t *testing.T) {
 	at := func(s float64) time.Time { return t0.Add(time.Duration(s * float64(time.Second))) }
 	// write is what the file says at a sample: the model time of the last
 	// change it holds (seconds), the use since then and the integral up to it.
-	type write struct{ changed, util, utilS float64 }
+	type write struct {
+		changed, util, utilS float64
+		absent               bool // no file yet
+	}
 	// busyThenIdle: busy at 90% from 0 to 1 s, idle after; written at changed.
 	busyThenIdle := func(changed float64) write {
 		if changed == 0 {
-			return write{0, 90, 0}
+			return write{changed: 0, util: 90}
 		}
-		return write{changed, 0, 90 * changed}
+		return write{changed: changed, utilS: 90 * changed}
 	}
 	// idleThenBusy: idle from 0 to 1 s, busy at 90% after; written at changed.
 	idleThenBusy := func(changed float64) write {
 		if changed == 0 {
-			return write{0, 0, 0}
+			return write{}
 		}
-		return write{changed, 90, 0}
+		return write{changed: changed, util: 90}
 	}
 	repeat := func(n int, w write) []write {
 		out := make([]write, n)
@@ -59,6 +62,10 @@ func TestBusyReader(t *testing.T) {
 		// model's 630 (what they could not show at once, up to 100%, they
 		// show in the 10% the model leaves after).
 		{"written late", true, every(0.25, 8), append(repeat(7, idleThenBusy(0)), repeat(26, idleThenBusy(1))...), 630},
+		// A worker that a busy machine started late did all its work (busy
+		// 0-0.5 s) before its file was first read at 1 s: shown from then on.
+		{"first read after its work", true, every(0.25, 2),
+			append(repeat(4, write{absent: true}), repeat(5, busyThenIdle(0.5))...), 45},
 		// Without a model the late change reads as half a second less busy.
 		{"no model: its current use", false, every(0.25, 4),
 			append(repeat(7, idleThenBusy(0)), repeat(10, idleThenBusy(1))...), 90 * 2.5},
@@ -69,6 +76,11 @@ func TestBusyReader(t *testing.T) {
 			sum, smSum, prev := 0.0, 0.0, 0.0
 			for i, s := range tt.samples {
 				w := tt.file[i]
+				if w.absent {
+					r.done()
+					prev = s
+					continue
+				}
 				p := procState{pid: 7}
 				if tt.model {
 					p.modelNS = at(w.changed).UnixNano()
