@@ -59,7 +59,7 @@ end
 -- all points would be the idle level and cut nothing; the working level is
 -- the stage's memory however long the idle ends.
 local function trim(pts)
-  if #pts < 3 then return pts end
+  if #pts < 2 then return pts end
   local lo_v, hi_v = math.huge, -math.huge
   for _, p in ipairs(pts) do lo_v, hi_v = math.min(lo_v, p[2]), math.max(hi_v, p[2]) end
   local vals = {}
@@ -69,8 +69,10 @@ local function trim(pts)
   table.sort(vals)
   local level = vals[math.floor(#vals / 2) + 1] * 0.9
   local lo, hi = 1, #pts
-  while lo < hi - 1 and pts[lo][2] < level do lo = lo + 1 end
-  while hi > lo + 1 and pts[hi][2] < level do hi = hi - 1 end
+  -- Down to one point: of two, one idle (a worker not yet there) and one at
+  -- the working level, the idle one is no floor of the stage.
+  while lo < hi and pts[lo][2] < level do lo = lo + 1 end
+  while hi > lo and pts[hi][2] < level do hi = hi - 1 end
   local out = {}
   for i = lo, hi do out[#out + 1] = pts[i] end
   return out

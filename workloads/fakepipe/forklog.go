@@ -98,9 +98,7 @@ func (t *telemetry) begin(name string) {
 	}
 	t.order = append(t.order, name)
 	t.began[name] = now
-	// The model's time of the stage's start, after the fork's line: read by
-	// the scenarios' profile, so that a busy machine does not move the stage.
-	t.log.line("=== Stage %d: %s === (t=%.6f)", len(t.order), name, unixSeconds(now))
+	t.log.line("=== Stage %d: %s ===", len(t.order), name)
 }
 
 // end closes a stage; extra is its bracketed figures ("sequences: 20").
