@@ -37,9 +37,10 @@ local pipeline_flags = bench.var("pipeline_flags", "")
 -- as both shipped stand-ins print them; "" when the pipeline prints none.
 -- The fake pipeline ends each with its model's time ("(t=UNIX SECONDS)", the
 -- group t): its rates are then its model's, not the arrival times a busy
--- machine makes of them; a line without it is timed on arrival.
+-- machine makes of them; a line without it is timed on arrival. Not anchored:
+-- both stand-ins print the line after their log prefix (date - logger - level).
 M.progress = bench.var("progress",
-  "re:^(?:\\[gpu (\\d+)\\] )?Progress: (\\d+)(?:/\\d+ sequences \\(t=(?P<t>\\d+(?:\\.\\d+)?)\\))?")
+  "re:(?:\\[gpu (\\d+)\\] )?Progress: (\\d+)(?:/\\d+ sequences \\(t=(?P<t>\\d+(?:\\.\\d+)?)\\))?")
 
 -- pick returns the value for the current preset: "quick" for a run of minutes
 -- on one GPU, "plan" for the validation plan's sizes.
