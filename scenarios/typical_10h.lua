@@ -1,8 +1,9 @@
 -- The plan's headline: one typical sample (about 45,000 sequences) in under 10
 -- hours on all GPUs with every optimization. The full sample is projected from
--- runs of three sizes by the model (linear, power law, or the steady rate read
--- from the pipeline's progress lines) that best predicts each run from the
--- others (lib.projection), with an interval from its leave-one-out errors.
+-- runs of three sizes by the model (linear, power law, the steady rate read
+-- from the pipeline's progress lines, or each stage projected on its own and
+-- summed) that best predicts each run from the smaller ones (lib.projection),
+-- with an interval from its validation errors and, per stage, standard errors.
 local bench = require("bench")
 local virnuc = require("lib.virnuc")
 local projection = require("lib.projection")
@@ -76,7 +77,7 @@ virnuc.test("typical sample projected under 10 h", function(t)
     local run = virnuc.run(t, "typical_" .. n, input, { parallel = true, persistent = true, streams = true },
       { warmup = i == 1 and warmup or 0, progress = virnuc.progress })
     if not virnuc.expect_ok(t, run, "run of " .. n .. " sequences") then return end
-    points[#points + 1] = { n = n, t = virnuc.seconds(t, run), progress = run.progress }
+    points[#points + 1] = { n = n, t = virnuc.seconds(t, run), progress = run.progress, stages = run.stages }
     last = { run = run, n = n }
   end
 
@@ -94,6 +95,15 @@ virnuc.test("typical sample projected under 10 h", function(t)
     if c.loo then t:metric("loo_error_" .. c.name, c.loo * 100, "%", { better = "lower" }) end
   end
   rows[#rows + 1] = { "naive", "the largest run's time per sequence", bench.format_seconds(choice.naive), "-", "-", "" }
+  for _, c in ipairs(choice.candidates) do
+    if c.name == "stages" then
+      local prow = {}
+      for _, p in ipairs(c.fit.parts) do
+        prow[#prow + 1] = { p.name, p.kind, projection.describe_part(p), bench.format_seconds((projection.part_at(p, full))) }
+      end
+      t:table("per-stage projection", { "stage", "kind", "fit", "projected time" }, prow)
+    end
+  end
   t:table("projection models", { "model", "fit", "projected time", "forward error", "leave-one-out error", "" }, rows)
   if not choice.model then
     t:fail("per-sequence cost not resolved: no model gives a positive cost per sequence; the runs' times are "

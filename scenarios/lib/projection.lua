@@ -11,13 +11,19 @@
 --             workers' tail), plus the time outside the progress lines
 --             (start-up, warm-up, stages the lines do not cover) fitted
 --             linearly over the runs
--- The progress model is chosen when the largest run's rate held steady: it
--- measures the cost of one more sequence where the fits can only guess it.
--- Otherwise each model is scored by how well it predicts each run from the
--- smaller runs (forward validation: the leap the projection makes; the
--- leave-one-out error, mostly interpolation, is reported beside it) and the
--- smallest forward error wins. The naive projection (the largest run's time
--- per sequence) is kept beside it for comparison.
+--   stages    each stage (from the runs' stage markers) and the time outside
+--             any stage projected on its own, then summed: a stage with
+--             steady progress lines at the rate read inside it, a stage that
+--             grows with n by its own linear fit, one that does not grow (or
+--             whose growth does not stand out of its noise) as the mean of its
+--             durations. Start-up and model-loading jitter then stays in the
+--             part that holds it instead of hiding the others' slopes.
+-- Each model is scored by how well it predicts each run from the smaller runs
+-- (forward validation: the leap the projection makes; the leave-one-out
+-- error, mostly interpolation, is reported beside it) and the smallest
+-- forward error wins; the per-stage model wins within M.tie of it. The naive
+-- projection (the largest run's time per sequence) is kept beside it for
+-- comparison.
 local M = {}
 
 -- fit is the linear least-squares fit: { fixed, per_seq, fixed_se,
@@ -187,6 +193,211 @@ M.models = {
   },
 }
 
+-- Per-stage projection. Each run's stage windows (point.stages, as
+-- bench.pipeline.run returns them: { {name=, start=, ["end"]=}, ... }) split
+-- its time into stages and the time outside any stage. Each part is
+-- projected on its own and the parts are summed, so that a cost that jitters
+-- between runs (model loading, start-up) stays in the part that holds it
+-- instead of masking the per-sequence cost of the others:
+--   progress  a stage with steady progress lines inside the largest run
+--             that has them: the rate read there, on the mean over the runs
+--             of what each run's duration leaves beside that rate
+--   per_seq   a stage whose duration grows with n: linear least squares over
+--             the runs, its slope shrunk toward zero by how little it stands
+--             out of the fit's noise (by 1/t^2, t = slope / standard error,
+--             with three sizes or more)
+--   fixed     a stage whose duration does not grow (or whose slope is within
+--             a standard error of zero): the mean over the runs
+
+-- stage_parts returns a run's seconds per stage name, its windows per name,
+-- and the names in order of their first window.
+local function stage_parts(point)
+  local secs, windows, order = {}, {}, {}
+  for _, s in ipairs(point.stages or {}) do
+    if not secs[s.name] then
+      secs[s.name], windows[s.name] = 0, {}
+      order[#order + 1] = s.name
+    end
+    secs[s.name] = secs[s.name] + (s["end"] - s.start)
+    table.insert(windows[s.name], s)
+  end
+  return secs, windows, order
+end
+
+-- stage_progress is the run's progress inside the windows, counted from the
+-- stage's own start: points before the lowest count are dropped (workers
+-- whose counts restart at the stage, summed with the last stage's counts of
+-- the workers not yet reporting), and a count carried on from the stage
+-- before is taken off. nil when no line falls inside.
+local function stage_progress(point, windows)
+  local inside, before = {}, nil
+  for _, p in ipairs(point.progress or {}) do
+    local within = false
+    for _, w in ipairs(windows) do
+      if p.t > w.start and p.t <= w["end"] then within = true end
+    end
+    if within then inside[#inside + 1] = p
+    elseif #inside == 0 and p.t <= windows[1].start then before = p end
+  end
+  if #inside == 0 then return nil end
+  local low = 1
+  for i, p in ipairs(inside) do if p.n <= inside[low].n then low = i end end
+  local base = 0
+  if low == 1 and before and before.n <= inside[1].n then base = before.n end
+  local out = {}
+  for i = low, #inside do out[#out + 1] = { t = inside[i].t, n = inside[i].n - base } end
+  return out
+end
+
+local function mean_sd(xs)
+  local s = 0
+  for _, x in ipairs(xs) do s = s + x end
+  local m = s / #xs
+  if #xs < 2 then return m, 0 end
+  local v = 0
+  for _, x in ipairs(xs) do v = v + (x - m) ^ 2 end
+  return m, math.sqrt(v / (#xs - 1))
+end
+
+-- fit_part fits one part's durations (obs: { {n=, t=}, ... }); rate is the
+-- steady progress reading { per_seq, unsteady, from, t } of the largest run
+-- with one, or nil.
+local function fit_part(name, obs, rate)
+  local c = { name = name }
+  local sizes, ts = {}, {}
+  for i, o in ipairs(obs) do sizes[o.n], ts[i] = true, o.t end
+  local lin = next(sizes, next(sizes)) and M.fit(obs) or nil
+  if rate then
+    local rest = {}
+    for i, o in ipairs(obs) do rest[i] = o.t - rate.per_seq * o.n end
+    local fixed, sd = mean_sd(rest)
+    c.kind, c.per_seq, c.unsteady, c.from, c.fixed, c.sd = "progress", rate.per_seq, rate.unsteady, rate.from, fixed, sd
+    c.lin = lin and lin.per_seq_se and lin or nil
+    return c
+  end
+  local mean, sd = mean_sd(ts)
+  if lin and lin.per_seq > 0 then
+    -- Positive-part James-Stein shrinkage of the slope by its t statistic:
+    -- a slope within a standard error of zero is noise (a fixed cost), one
+    -- many standard errors out is kept whole.
+    local keep = 1
+    if lin.per_seq_se and lin.per_seq_se > 0 then keep = math.max(0, 1 - (lin.per_seq_se / lin.per_seq) ^ 2) end
+    c.lin = lin
+    if keep > 0 then
+      c.kind, c.per_seq, c.shrunk = "per_seq", lin.per_seq * keep, 1 - keep
+      c.fixed = mean - c.per_seq * lin.mean_n
+      return c
+    end
+  end
+  c.kind, c.per_seq, c.fixed, c.sd = "fixed", 0, mean, sd
+  return c
+end
+
+-- part_at is one part's seconds for n sequences and its standard error (nil
+-- when a two-point fit leaves none). What a part's own fit across the runs
+-- would add beyond its projection (a slope shrunk or dropped as noise, a
+-- progress rate the runs' durations disagree with) is counted, halved, as
+-- uncertainty too.
+function M.part_at(c, n)
+  local t, se
+  if c.kind == "progress" then
+    t = c.fixed + c.per_seq * n
+    se = math.sqrt((c.unsteady * c.per_seq * (n - c.from)) ^ 2 + c.sd ^ 2)
+  elseif c.kind == "per_seq" then
+    t = c.fixed + c.per_seq * n
+    se = select(2, M.project(c.lin, n))
+  else
+    t, se = c.fixed, c.sd
+  end
+  if se and c.lin then
+    se = math.sqrt(se ^ 2 + ((M.project(c.lin, n) - t) / 2) ^ 2)
+  end
+  return t, se
+end
+
+-- fit_stages fits every part of the runs; nil unless every run has stages
+-- and there are two sizes.
+local function fit_stages(points)
+  local sizes, names, seen = {}, {}, {}
+  local parts = {}
+  for i, p in ipairs(points) do
+    if not p.stages or #p.stages == 0 then return nil end
+    sizes[p.n] = true
+    local secs, windows, order = stage_parts(p)
+    local total = 0
+    for _, name in ipairs(order) do
+      if not seen[name] then seen[name] = true; names[#names + 1] = name end
+      total = total + secs[name]
+    end
+    parts[i] = { secs = secs, windows = windows, outside = p.t - total }
+  end
+  if not next(sizes, next(sizes)) then return nil end
+  local f = { parts = {} }
+  for _, name in ipairs(names) do
+    local obs, rate, biggest = {}, nil, -1
+    for i, p in ipairs(points) do
+      obs[#obs + 1] = { n = p.n, t = parts[i].secs[name] or 0 }
+      local w = parts[i].windows[name]
+      local pr = w and stage_progress(p, w)
+      if pr then
+        local per_seq, unsteady = M.steady({ n = p.n, progress = pr })
+        if p.n > biggest then
+          biggest, rate = p.n, nil
+          if per_seq and unsteady <= M.max_unsteady then
+            rate = { per_seq = per_seq, unsteady = unsteady, from = p.n }
+          end
+        end
+      end
+    end
+    f.parts[#f.parts + 1] = fit_part(name, obs, rate)
+  end
+  local outside = {}
+  for i, p in ipairs(points) do outside[i] = { n = p.n, t = parts[i].outside } end
+  f.parts[#f.parts + 1] = fit_part("(outside stages)", outside, nil)
+  return f
+end
+
+-- stages_at is the per-stage projection for n and its standard error (nil
+-- when a part has none).
+local function stages_at(f, n)
+  local t, v = 0, 0
+  for _, c in ipairs(f.parts) do
+    local pt, se = M.part_at(c, n)
+    t = t + pt
+    if v and se then v = v + se ^ 2 else v = nil end
+  end
+  return t, v and math.sqrt(v)
+end
+
+-- describe_part says how one part is projected.
+function M.describe_part(c)
+  if c.kind == "progress" then
+    return string.format("%.3f ms x n at the rate inside the %d-sequence run (steady within %.0f%%)",
+      c.per_seq * 1000, c.from, c.unsteady * 100)
+  elseif c.kind == "per_seq" then
+    local shrunk = c.shrunk > 0.005 and string.format(" (slope shrunk %.0f%% as noise)", c.shrunk * 100) or ""
+    return string.format("%.2f s + %.3f ms x n%s", c.fixed, c.per_seq * 1000, shrunk)
+  end
+  return string.format("fixed %.2f s (sd %.2f s)", c.fixed, c.sd)
+end
+
+table.insert(M.models, {
+  name = "stages",
+  fit = fit_stages,
+  predict = function(f, n) return (stages_at(f, n)) end,
+  se = function(f, n) return select(2, stages_at(f, n)) end,
+  describe = function(f)
+    local per_seq, fixed, progress = 0, 0, 0
+    for _, c in ipairs(f.parts) do
+      if c.kind == "progress" then progress = progress + 1 end
+      per_seq = per_seq + (c.per_seq or 0)
+      fixed = fixed + c.fixed
+    end
+    return string.format("sum over %d parts (%d by progress rate): %.2f s + %.3f ms x n", #f.parts, progress, fixed,
+      per_seq * 1000)
+  end,
+})
+
 -- loo returns a model's leave-one-out relative errors (predicted/measured - 1,
 -- each run predicted from all the others) and their mean absolute value; nil
 -- for the mean when the model cannot predict every run.
@@ -227,24 +438,27 @@ local function forward(model, points)
   return errs, sum / #errs
 end
 
--- M.max_unsteady is how far the rates of the two halves of the largest run's
--- steady window may differ for its progress to be trusted over the fits.
+-- M.max_unsteady is how far the rates of the two halves of a run's steady
+-- window may differ for its progress to be trusted.
 M.max_unsteady = 0.10
 
--- choose fits every model to points ({ {n=, t=, progress=}, ... }) and
--- projects n_full sequences. Returns { model, reason, projected, low, high,
--- describe, candidates = { {name, projected, forward, loo, describe}, ... },
--- naive }. The progress model is chosen when the largest run's rate held
--- steady (M.max_unsteady): it measures the cost of one more sequence where
--- the fits can only guess it. Otherwise the model with the smallest forward
--- error (each run predicted from the smaller ones) is chosen; without three
--- sizes, the first that fits (linear). The interval widens the projection by
--- the worst of the chosen model's validation errors (for progress: twice
--- its unsteadiness), at least 5%. model is nil when no model fits.
+-- M.tie is how close two forward errors are taken to be the same: one or
+-- two predictions of runs cannot rank models closer than that. Within it the
+-- per-stage projection is preferred, as it measures each stage.
+M.tie = 0.05
+
+-- choose fits every model to points ({ {n=, t=, progress=, stages=}, ... })
+-- and projects n_full sequences. Returns { model, reason, projected, low,
+-- high, describe, candidates = { {name, projected, forward, loo, describe},
+-- ... }, naive }. The model with the smallest forward error (each run
+-- predicted from the smaller ones) is chosen, the per-stage one where its
+-- forward error is within M.tie of the smallest; without three sizes, the
+-- per-stage one where it fits, else the first that fits. model is nil when
+-- no model fits.
 function M.choose(points, n_full)
   local big = largest(points)
   local out = { candidates = {}, naive = M.naive(big, n_full), largest = big.n }
-  local progress
+  local best, stages
   for _, model in ipairs(M.models) do
     local ok, f = pcall(model.fit, points)
     if ok and f then
@@ -253,38 +467,48 @@ function M.choose(points, n_full)
       c.forward_errors, c.forward = forward(model, points)
       c.loo_errors, c.loo = loo(model, points)
       out.candidates[#out.candidates + 1] = c
-      if model.name == "progress" then progress = c end
-      local better = not out.chosen or (c.forward and (not out.chosen.forward or c.forward < out.chosen.forward))
-      if c.projected > 0 and better then
-        out.chosen, out.reason = c, c.forward and "the smallest forward error" or "too few sizes to score the models"
+      if c.projected > 0 then
+        if model.name == "stages" then stages = c end
+        if not best or (c.forward and (not best.forward or c.forward < best.forward)) then best = c end
       end
     end
   end
-  if progress and progress.projected > 0 and progress.fit.unsteady <= M.max_unsteady then
-    out.chosen, out.reason = progress, string.format("the largest run's rate held steady (within %.0f%%)",
-      progress.fit.unsteady * 100)
+  out.chosen, out.reason = best, best and (best.forward and "the smallest forward error" or "too few sizes to score the models")
+  if stages and stages ~= best and (not best.forward or (stages.forward and stages.forward <= best.forward + M.tie)) then
+    out.chosen = stages
+    out.reason = best.forward and string.format("a forward error within %.0f%% of the smallest (%s's)", M.tie * 100,
+      best.name) or "too few sizes to score the models"
   end
   local c = out.chosen
   if not c then return out end
   out.model, out.projected, out.forward, out.loo, out.describe, out.fit = c.name, c.projected, c.forward, c.loo, c.describe, c.fit
-  if c == progress then
-    out.worst = 2 * c.fit.unsteady
-  elseif c.forward then
-    out.worst = 0
-    for _, e in ipairs(c.forward_errors) do out.worst = math.max(out.worst, math.abs(e)) end
-    for _, e in ipairs(c.loo_errors or {}) do out.worst = math.max(out.worst, math.abs(e)) end
+  if c.forward or c.loo then
+    out.worst = c.name == "progress" and 2 * c.fit.unsteady or 0
+    for _, e in ipairs(c.forward_errors or {}) do out.worst = math.max(out.worst, math.abs(e)) end
+    -- The per-stage model's leave-one-out errors are mostly the smallest
+    -- run's start-up jitter, which its parts' standard errors carry instead.
+    if c.name ~= "stages" then
+      for _, e in ipairs(c.loo_errors or {}) do out.worst = math.max(out.worst, math.abs(e)) end
+    end
+    out.low, out.high = M.interval(out, n_full)
   end
-  if out.worst then out.low, out.high = M.interval(out, n_full) end
   return out
 end
 
--- interval is the chosen model's interval for n sequences (nil without
--- validation errors): its projection ± its worst forward or leave-one-out
--- error (at least 5%).
+-- interval is the chosen model's interval for n sequences: its projection ±
+-- the largest of 5%, its worst forward or leave-one-out error (for the
+-- per-stage model: forward only) and, for the per-stage model, twice the
+-- standard error of its parts carried to n.
 function M.interval(choice, n)
   if not choice.worst then return nil end
   local t = M.predict(choice, n)
   local half = t * math.max(0.05, choice.worst)
+  for _, c in ipairs(choice.candidates) do
+    if c.name == choice.model and c.model.se then
+      local se = c.model.se(c.fit, n)
+      if se then half = math.max(half, 2 * se) end
+    end
+  end
   return t - half, t + half
 end
 
