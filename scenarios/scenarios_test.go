@@ -68,13 +68,18 @@ var cases = []scenarioCase{
 	{name: "typical too slow", scenario: "typical_10h", knobs: "--time-per-seq 9s --startup 0 --load-time 0", gpus: "1",
 		vars: []string{"preset=smoke"},
 		want: []string{"projected time for 45000 sequences", "throughput of the 2-sequence run"}},
-	// Without progress lines the fits are all there is: a start-up that
-	// shrinks with the input leaves no positive cost per sequence, and
-	// start-up jitter makes every fit miss the others' runs.
+	// Without progress lines or stages the whole-run fits are all there is: a
+	// start-up that shrinks with the input leaves no positive cost per
+	// sequence, and start-up jitter makes every fit miss the others' runs.
 	{name: "typical cost not resolved", scenario: "typical_10h", knobs: "--startup 2s --startup-shrink 5ms --time-per-seq 1ms --load-time 50ms",
-		vars: []string{"progress="}, want: []string{"per-sequence cost not resolved"}},
+		vars: []string{"progress=", "per_stage=false"}, want: []string{"per-sequence cost not resolved"}},
 	{name: "typical projection too uncertain", scenario: "typical_10h", knobs: "--startup-jitter 3s --time-per-seq 1ms --load-time 50ms",
-		vars: []string{"progress="}, want: []string{"projection too uncertain"}},
+		vars: []string{"progress=", "per_stage=false"}, want: []string{"projection too uncertain"}},
+	// With the stages and no progress lines, the shrinking start-up stays
+	// outside the stages and each stage's cost is fitted on its own.
+	{name: "typical shrinking start-up resolved per stage", scenario: "typical_10h",
+		knobs: "--startup 2s --startup-shrink 2ms --time-per-seq 10ms --load-time 50ms",
+		vars:  []string{"progress=", "min_utilization=0", "sizes=200,400,800", "sequences_per_file=10"}, pass: true, alone: true},
 	// With them, the shrinking start-up lands outside the progress lines and
 	// the cost of a sequence is read inside the run: the projection resolves.
 	{name: "typical shrinking start-up resolved by progress", scenario: "typical_10h",

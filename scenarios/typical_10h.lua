@@ -33,6 +33,9 @@ local warmup = bench.var_number("warmup", 1)
 -- when the chosen projection misses by more than verify_tolerance.
 local verify = bench.var_number("verify_sequences", 0)
 local verify_tolerance = bench.var_number("verify_tolerance", 0.10)
+-- per_stage=false leaves the per-stage projection out: the whole-run models
+-- alone, as on a pipeline that marks no stages.
+local per_stage = bench.var("per_stage", "true") ~= "false"
 
 -- check_against_run runs n sequences and records how far each projection missed.
 local function check_against_run(t, choice, n)
@@ -77,7 +80,8 @@ virnuc.test("typical sample projected under 10 h", function(t)
     local run = virnuc.run(t, "typical_" .. n, input, { parallel = true, persistent = true, streams = true },
       { warmup = i == 1 and warmup or 0, progress = virnuc.progress })
     if not virnuc.expect_ok(t, run, "run of " .. n .. " sequences") then return end
-    points[#points + 1] = { n = n, t = virnuc.seconds(t, run), progress = run.progress, stages = run.stages }
+    points[#points + 1] = { n = n, t = virnuc.seconds(t, run), progress = run.progress,
+      stages = per_stage and run.stages or nil }
     last = { run = run, n = n }
   end
 

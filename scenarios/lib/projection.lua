@@ -293,26 +293,18 @@ local function fit_part(name, obs, rate)
   return c
 end
 
--- part_at is one part's seconds for n sequences and its standard error (nil
--- when a two-point fit leaves none). What a part's own fit across the runs
--- would add beyond its projection (a slope shrunk or dropped as noise, a
--- progress rate the runs' durations disagree with) is counted, halved, as
--- uncertainty too.
+-- part_at is one part's seconds for n sequences and its standard error: the
+-- spread of a fixed part's durations (or of what a progress part's durations
+-- leave beside its rate), with a progress part's unsteadiness carried over
+-- the sequences added, or a fitted part's prediction error at n (nil when a
+-- two-point fit leaves none).
 function M.part_at(c, n)
-  local t, se
   if c.kind == "progress" then
-    t = c.fixed + c.per_seq * n
-    se = math.sqrt((c.unsteady * c.per_seq * (n - c.from)) ^ 2 + c.sd ^ 2)
+    return c.fixed + c.per_seq * n, math.sqrt((c.unsteady * c.per_seq * (n - c.from)) ^ 2 + c.sd ^ 2)
   elseif c.kind == "per_seq" then
-    t = c.fixed + c.per_seq * n
-    se = select(2, M.project(c.lin, n))
-  else
-    t, se = c.fixed, c.sd
+    return c.fixed + c.per_seq * n, (select(2, M.project(c.lin, n)))
   end
-  if se and c.lin then
-    se = math.sqrt(se ^ 2 + ((M.project(c.lin, n) - t) / 2) ^ 2)
-  end
-  return t, se
+  return c.fixed, c.sd
 end
 
 -- fit_stages fits every part of the runs; nil unless every run has stages
@@ -357,16 +349,18 @@ local function fit_stages(points)
   return f
 end
 
--- stages_at is the per-stage projection for n and its standard error (nil
--- when a part has none).
+-- stages_at is the per-stage projection for n and the standard error of its
+-- measured parts (fixed and progress: what the runs themselves say; the
+-- fitted slopes' uncertainty is the forward error's to show, as their
+-- one-degree-of-freedom errors carried far past the runs say little).
 local function stages_at(f, n)
   local t, v = 0, 0
   for _, c in ipairs(f.parts) do
     local pt, se = M.part_at(c, n)
     t = t + pt
-    if v and se then v = v + se ^ 2 else v = nil end
+    if c.kind ~= "per_seq" then v = v + se ^ 2 end
   end
-  return t, v and math.sqrt(v)
+  return t, math.sqrt(v)
 end
 
 -- describe_part says how one part is projected.
@@ -498,7 +492,7 @@ end
 -- interval is the chosen model's interval for n sequences: its projection ±
 -- the largest of 5%, its worst forward or leave-one-out error (for the
 -- per-stage model: forward only) and, for the per-stage model, twice the
--- standard error of its parts carried to n.
+-- standard error of its measured parts at n.
 function M.interval(choice, n)
   if not choice.worst then return nil end
   local t = M.predict(choice, n)
