@@ -6,7 +6,8 @@
 # per GPU, against the targets; then benchctl's own table by activity
 # (BENCHCTL_COST: the sampler's tick and its NVML, /proc and own parts, the
 # pipeline tracker's /proc scans, and the rest: Go runtime, timer wake-ups,
-# GC) and each NVML call's count, wall and CPU time (BENCHCTL_NVML_COST).
+# GC) and each NVML call's count, wall and CPU time, with the time each
+# driver sample buffer holds and the period it was read at (BENCHCTL_NVML_COST).
 # About 45 s per GPU count at the default 20 s a run.
 #
 # Usage: GPUS=0,1 bash bench/device/cost.sh [OUTDIR]   (bin/ built first: make build)

@@ -1,6 +1,7 @@
 package nvml
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -163,6 +164,11 @@ func TestDriverSamplesOverrun(t *testing.T) {
 	}
 	if db.overruns == 0 || db.every > 500*time.Millisecond {
 		t.Errorf("overruns %d, period %v; want some, and a period at most half the 1 s buffer", db.overruns, db.every)
+	}
+	line := b.driverBufferLines()
+	if want := fmt.Sprintf("gpu 0 utilization samples  buffer holds %s, read every %s, wrapped %d times\n",
+		db.depth.Round(time.Millisecond), db.every.Round(time.Millisecond), db.overruns); line != want {
+		t.Errorf("cost table line = %q, want %q", line, want)
 	}
 }
 

@@ -164,7 +164,7 @@ func (b *Backend) Close() error {
 
 	b.watchers.Wait()
 	b.closeGPM()
-	b.cost.write()
+	b.cost.write(b.driverBufferLines())
 	var errs []error
 	for _, restore := range restores {
 		if err := restore(); err != nil {

@@ -178,7 +178,7 @@ func (c *costs) done(f field, t0 stamp) {
 
 // write writes the table to its destination; errors are ignored, as the
 // table is a debugging aid written at exit.
-func (c *costs) write() {
+func (c *costs) write(extra string) {
 	if c == nil {
 		return
 	}
@@ -191,7 +191,29 @@ func (c *costs) write() {
 		defer f.Close()
 		w = f
 	}
-	_, _ = io.WriteString(w, c.table())
+	_, _ = io.WriteString(w, c.table()+extra)
+}
+
+// driverBufferLines says, for the cost table, what the backend learned of
+// each GPU's driver sample buffers: the time each holds, the period it was
+// read at, and how often a read found it wrapped (samples lost).
+func (b *Backend) driverBufferLines() string {
+	var sb strings.Builder
+	for _, d := range b.sel {
+		for k, st := range samplingTypes {
+			db := &d.drv[k]
+			if db.readAt.IsZero() || !d.want(st.f) {
+				continue
+			}
+			depth := "unknown"
+			if db.depth > 0 {
+				depth = db.depth.Round(time.Millisecond).String()
+			}
+			fmt.Fprintf(&sb, "gpu %d %-20s buffer holds %s, read every %s, wrapped %d times\n",
+				d.info.Index, st.f, depth, db.every.Round(time.Millisecond), db.overruns)
+		}
+	}
+	return sb.String()
 }
 
 // table renders the counters, one field a line: calls, wall time in all and
