@@ -77,6 +77,7 @@ type Engine struct {
 	warned   map[string]bool // deprecations warned about
 	workdirs map[string]bool // taken by a test of this run
 	heapBase uint64          // heap bytes when the engine was made
+	park     *luaPark        // Lua parked in a pipeline run: the memory guard sleeps
 	progress Progress
 }
 
@@ -97,7 +98,7 @@ func New(opts Options) *Engine {
 	if opts.ResultsDir == "" {
 		opts.ResultsDir = filepath.Join("reports", time.Now().Format("20060102-150405"))
 	}
-	e := &Engine{opts: opts, usedVars: map[string]bool{}, warned: map[string]bool{}, workdirs: map[string]bool{}, heapBase: heapBytes()}
+	e := &Engine{opts: opts, usedVars: map[string]bool{}, warned: map[string]bool{}, workdirs: map[string]bool{}, heapBase: heapBytes(), park: newLuaPark()}
 	for _, cases := range opts.Skip {
 		for _, c := range cases {
 			e.workdirs[c.Workdir] = true

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	goruntime "runtime"
 	"runtime/metrics"
+	"sync/atomic"
 	"time"
 
 	"github.com/benchctl/benchctl/internal/format"
@@ -46,11 +47,52 @@ func heapBytes() uint64 {
 	return objects
 }
 
+// luaPark tells the memory guard when the Lua state is parked in a Go call
+// that runs no Lua (a pipeline run): the guard then stops its ticker until the
+// call returns, instead of waking 500 times a second for hours while the
+// pipeline it measures runs.
+type luaPark struct {
+	parked   atomic.Bool
+	unparked chan struct{} // a token when a park ends; buffered 1
+	reads    atomic.Int64  // heap reads by the guard, for tests
+}
+
+func newLuaPark() *luaPark { return &luaPark{unparked: make(chan struct{}, 1)} }
+
+// park runs f with the guard parked. f must not run Lua code.
+func (p *luaPark) park(f func()) {
+	p.parked.Store(true)
+	defer func() {
+		p.parked.Store(false)
+		select {
+		case p.unparked <- struct{}{}:
+		default:
+		}
+	}()
+	f()
+}
+
+// wait blocks while Lua is parked, until the park ends or ctx or done does;
+// it reports whether the guard should go on.
+func (p *luaPark) wait(ctx context.Context, done <-chan struct{}) bool {
+	for p.parked.Load() {
+		select {
+		case <-done:
+			return false
+		case <-ctx.Done():
+			return false
+		case <-p.unparked:
+		}
+	}
+	return true
+}
+
 // guardMemory returns ctx with a cancel whose cause is ErrMemoryBudget once
 // the heap holds more than the budget over what it held when the engine was
 // made, as a GC finds it: gopher-lua has no allocator hook, so the guard
 // watches the Go heap from a goroutine and ends the Lua code through its
-// context, at its next instruction. release stops the guard.
+// context, at its next instruction. While Lua is parked in a pipeline run
+// (e.park) the guard sleeps. release stops the guard.
 func (e *Engine) guardMemory(ctx context.Context) (context.Context, func()) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	limit := e.heapBase + e.opts.MemoryBudget
@@ -67,6 +109,16 @@ func (e *Engine) guardMemory(ctx context.Context) (context.Context, func()) {
 				return
 			case <-t.C:
 			}
+			if e.park.parked.Load() {
+				// Lua allocates nothing while parked: sleep through it, and
+				// read the heap at once when Lua runs again.
+				t.Stop()
+				if !e.park.wait(ctx, done) {
+					return
+				}
+				t.Reset(memoryPoll)
+			}
+			e.park.reads.Add(1)
 			objects, live := heapStats()
 			if live <= limit && objects > limit && time.Since(forced) > forceGCEvery {
 				// Much of it may be garbage, which is not the scenario's:

@@ -234,7 +234,10 @@ func (rt *runtime) execute(ctx context.Context, spec pipeline.Spec, interval tim
 	e := rt.engine
 	spec.Hooks.Stage = func(name string, _ time.Duration) { e.setProgress(func(p *Progress) { p.Stage = name }) }
 	e.opts.Log.Debug().Strs("argv", spec.Argv).Msg("pipeline started")
-	run := runner.Run(ctx, e.opts.Backend, spec, runner.Options{Interval: interval, Accounting: e.opts.Accounting})
+	var run result.Run
+	e.park.park(func() {
+		run = runner.Run(ctx, e.opts.Backend, spec, runner.Options{Interval: interval, Accounting: e.opts.Accounting})
+	})
 	e.opts.Log.Debug().Str("class", string(run.Class)).Int("exit_code", run.ExitCode).
 		Float64("seconds", run.Seconds).Msg("pipeline ended")
 	return run
