@@ -148,3 +148,27 @@ func TestTailOfRegions(t *testing.T) {
 		})
 	}
 }
+
+// TestPatternLiteral: the filter of a progress or stage pattern is a string
+// every line it matches holds, or none.
+func TestPatternLiteral(t *testing.T) {
+	tests := []struct{ pattern, want string }{
+		{"done (%d+)", "done "},
+		{"^Stage: ESM%-2", "Stage: ESM-2"},
+		{"%d+/%d+", "/"},
+		{"(%d+)", ""},
+		{"re:batch (\\d+) done", "batch "},
+		{"re:^batch (\\d+) done", ""}, // Go gives no prefix past an anchor
+		{"re:(?i)done (\\d+)", ""},
+		{"re:(", ""},
+		{"[a", ""},
+		{"a\nb", ""}, // no line holds a newline: every line is tried
+	}
+	for _, tt := range tests {
+		t.Run(tt.pattern, func(t *testing.T) {
+			if got := PatternLiteral(tt.pattern); got != tt.want {
+				t.Errorf("literal %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
