@@ -34,7 +34,7 @@ func hasOOMWord(line []byte) bool {
 // stage marker, the out-of-memory text or the Line hook, and gives each to
 // line, cleaned: a line without any of their literals is never split out.
 // A line that cleaning changes is always given, so that what matches is
-// decided on the cleaned line, as before any search.
+// decided on the cleaned line (a \xNN escape may complete a literal).
 type lineMatcher struct {
 	lits      []literal
 	everyLine bool // some pattern has no literal: every line is looked at
@@ -83,7 +83,7 @@ func (m *lineMatcher) region(region []byte, at time.Duration, stop func() bool) 
 		switch {
 		case left > 0 || stop():
 			left++
-		case m.everyLine || dirty(l) || m.hasLiteral(l):
+		case m.everyLine || changedByClean(l) || m.hasLiteral(l):
 			m.give(l, at)
 		}
 	})

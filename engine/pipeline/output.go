@@ -191,6 +191,23 @@ func dirty(b []byte) bool {
 	return false
 }
 
+// changedByClean reports whether Clean changes line: it holds invalid
+// UTF-8 or a control character other than tab. Text in other scripts is
+// left as it is, and its lines are searched as they were read.
+func changedByClean(line []byte) bool {
+	if !dirty(line) {
+		return false
+	}
+	for i := 0; i < len(line); {
+		r, size := utf8.DecodeRune(line[i:])
+		if (r == utf8.RuneError && size <= 1) || (unicode.IsControl(r) && r != '\t') {
+			return true
+		}
+		i += size
+	}
+	return false
+}
+
 // Clean makes a line of process output safe for any report: invalid UTF-8
 // becomes U+FFFD and control characters other than tab are written as \xNN.
 func Clean(s string) string {

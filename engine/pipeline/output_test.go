@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestDirty: dirty finds exactly the bytes other than printable ASCII, tab
@@ -26,6 +27,23 @@ func TestDirty(t *testing.T) {
 	}
 	if dirty(base) {
 		t.Error("clean text found dirty")
+	}
+}
+
+// TestChangedByClean: changedByClean says exactly whether Clean changes a
+// line: controls, invalid UTF-8 and C1 controls do; other scripts do not.
+func TestChangedByClean(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	pieces := []string{"a", " ", "\t", "\r", "\x00", "\x7f", "\xff", "é", "█", "\u0085", "\uFFFD", "\xe2\x96", "Stage"}
+	for range 20000 {
+		var b strings.Builder
+		for range r.IntN(6) {
+			b.WriteString(pieces[r.IntN(len(pieces))])
+		}
+		line := b.String()
+		if got, want := changedByClean([]byte(line)), Clean(line) != line; got != want {
+			t.Fatalf("changedByClean(%q) = %v, Clean changes it: %v", line, got, want)
+		}
 	}
 }
 
@@ -168,6 +186,41 @@ func TestPatternLiteral(t *testing.T) {
 		t.Run(tt.pattern, func(t *testing.T) {
 			if got := PatternLiteral(tt.pattern); got != tt.want {
 				t.Errorf("literal %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestLineMatcherPicks: the matcher gives the lines that hold a literal,
+// those that cleaning changes (an escape may complete a literal) and, with
+// no literal, every line; never the others.
+func TestLineMatcherPicks(t *testing.T) {
+	tests := []struct {
+		name   string
+		lits   []string
+		every  bool
+		region string
+		want   []string
+	}{
+		{"a literal", []string{"done"}, false, "a\nbatch done\nb\ndone again\n", []string{"batch done", "done again"}},
+		{"other scripts", []string{"done"}, false, "█ 3%\nétape done\n", []string{"étape done"}},
+		{"an escape", []string{"done"}, false, "ok\n\x1done\n", []string{`\x1done`}},
+		{"no final newline", []string{"done"}, false, "x\nnot done", []string{"not done"}},
+		{"every line", nil, true, "a\nb\n", []string{"a", "b"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			m := &lineMatcher{everyLine: tt.every, line: func(clean string, _ []byte, _ time.Duration) { got = append(got, clean) }}
+			for _, l := range tt.lits {
+				m.lits = append(m.lits, literal{s: []byte(l)})
+			}
+			picked := m.pick(nil, []byte(tt.region))
+			if left := m.region(picked, 0, func() bool { return false }); left != 0 {
+				t.Errorf("%d lines left", left)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("lines %q, want %q", got, tt.want)
 			}
 		})
 	}

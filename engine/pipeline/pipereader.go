@@ -13,15 +13,17 @@ const (
 	// pipeSize is what a pipeline's output pipes are grown to: the most an
 	// unprivileged process may ask on Linux by default.
 	pipeSize = 1 << 20
-	// batchWait is how long the reader lets a slow writer's output gather
-	// in a grown pipe after a read that found little: a pipeline writing
-	// one line a write (Python with PYTHONUNBUFFERED=1) then costs one
-	// read, and at most one wake-up, a batch, not one a line. Only a writer
-	// of more than pipeSize a batchWait (1 GB/s) could fill the pipe
-	// meanwhile, and its reads are never small.
-	batchWait = time.Millisecond
-	// smallRead is a read after which the reader waits batchWait.
-	smallRead = 16 << 10
+	// batchWait and maxBatchWait bound how long the reader lets a slow
+	// writer's output gather in a grown pipe after a read that found less
+	// than smallRead: a pipeline writing one line a write (Python with
+	// PYTHONUNBUFFERED=1) then costs one read, and at most one wake-up, a
+	// batch, not one a line. The wait doubles while reads stay small and
+	// halves after each big one, so a batch tends to smallRead bytes. Only
+	// a writer of more than pipeSize a maxBatchWait (64 MB/s) could fill the
+	// pipe meanwhile, and after one read its waits shrink.
+	batchWait    = time.Millisecond
+	maxBatchWait = 16 * time.Millisecond
+	smallRead    = 64 << 10
 )
 
 // pipeReader is the read end of a pipeline's output pipe, read with read(2)

@@ -145,7 +145,7 @@ func (s *stream) match(q *queue, done chan<- struct{}) {
 func (s *stream) read(echo *bufio.Writer, q *queue) error {
 	buf := make([]byte, chunkSize)
 	var picked []byte
-	carry := 0
+	carry, wait := 0, batchWait
 	var logErr error
 	for {
 		n, err := s.r.Read(buf[carry:])
@@ -179,7 +179,10 @@ func (s *stream) read(echo *bufio.Writer, q *queue) error {
 			return logErr
 		}
 		if s.batch && n < smallRead {
-			time.Sleep(batchWait)
+			time.Sleep(wait)
+			wait = min(2*wait, maxBatchWait)
+		} else {
+			wait = max(wait/2, batchWait)
 		}
 	}
 }
