@@ -8,8 +8,9 @@
 # benchctl's too) and, per program, the ratios monitor/bare: of the wall
 # medians and sums, and of the CPU sums (on a loaded machine the steadier).
 # Programs: seq (block writes), python3 block-buffered and python3
-# unbuffered (PYTHONUNBUFFERED=1: one write a line); and true, which prints nothing: monitor's fixed cost (start-up, supervisor,
-# reports), to set against the others' differences.
+# unbuffered (PYTHONUNBUFFERED=1: one write a line); and true, which prints
+# nothing: monitor's fixed cost (start-up, supervisor, reports), to set
+# against the others' differences.
 #
 #   bench/capture/run.sh                          # PAIRS=5, all programs
 #   PAIRS=10 PROGRAMS="python-unbuffered" bench/capture/run.sh
