@@ -126,7 +126,7 @@ test-python:
 # The scenario tests three times over while stress-ng keeps BUSY_CPUS cores
 # busy: their verdicts come from the fake pipeline's model of time, memory and
 # utilization (its Done and Progress lines, the sim GPUs' model integrals),
-# not from how loaded the machine is. CI runs it after make test.
+# not from how loaded the machine is.
 BUSY_CPUS ?= 2
 test-busy: build-deps
 	@.ci/need stress-ng stress-ng "keeps the machine busy for make test-busy"
