@@ -22,7 +22,7 @@ OUT=${OUT:-/tmp/vnp-out}
 END_S=${END_S:-300}
 START=$(date +%s)
 left() { echo $(( START + END_S - $(date +%s) )); }
-W=/tmp/vnp
+W=${W:-/tmp/vnp}
 mkdir -p "$OUT" "$W/run"
 D=$(cd "$D" && pwd)
 log() { echo "== $(date +%T) $*"; }
@@ -47,7 +47,7 @@ for s in $SCENARIOS; do files+=("$D/scenarios/$s.lua"); done
 log "scenarios ($(left)s left): $SCENARIOS"
 cd "$W/run"
 timeout -s INT "$(( $(left) - ${PROBE_S:-75} ))" "$D/benchctl" run --results-dir "$W/results" \
-  --var pipeline="python3 -m virnucpro" --var preset=quick --var warmup=0 \
+  --allow-unknown-vars --var pipeline="python3 -m virnucpro" --var preset=quick --var warmup=0 \
   --var timeout=120s --var oom_timeout=120s \
   --out junit="$OUT/junit.xml" --out html="$OUT/report.html" --out markdown="$OUT/summary.md" \
   "${extra[@]}" "${files[@]}" > "$W/benchctl.log" 2>&1
