@@ -35,15 +35,11 @@ func predict(opt *options, g *globals, stdout, stderr io.Writer) error {
 			return err
 		}
 		pause(opt.startupFor(recs))
-		proc, err := sim.FromEnv()
+		proc, err := openGPU(opt)
 		if err != nil {
 			return err
 		}
 		defer proc.Close()
-		proc.SetClock(clock.now) // its GPU use is timed by the model
-		if err := proc.SetSMEfficiency(opt.smEff); err != nil {
-			return err
-		}
 		return runWorker(opt, proc, recs, stderr, stdout)
 	}
 	log := opt.log.named("virnucpro.cli.predict")
@@ -59,15 +55,11 @@ func predict(opt *options, g *globals, stdout, stderr io.Writer) error {
 		return err
 	}
 	pause(opt.startupFor(recs))
-	proc, err := sim.FromEnv()
+	proc, err := openGPU(opt)
 	if err != nil {
 		return err
 	}
 	defer proc.Close()
-	proc.SetClock(clock.now) // its GPU use is timed by the model
-	if err := proc.SetSMEfficiency(opt.smEff); err != nil {
-		return err
-	}
 	if opt.badUTF8 {
 		badUTF8(stdout, stderr)
 	}
@@ -284,4 +276,20 @@ func (o *options) startupFor(recs []record) time.Duration {
 		d += time.Duration(float64(o.startupJitter) * float64(h.Sum32()) / (1 << 32))
 	}
 	return max(d, 0)
+}
+
+// openGPU opens this process's simulated GPU use (the sim backend's state
+// file, from the environment), timed by the model's clock and working at the
+// --sm-efficiency the options give. The caller closes it.
+func openGPU(opt *options) (*sim.Proc, error) {
+	proc, err := sim.FromEnv()
+	if err != nil {
+		return nil, err
+	}
+	proc.SetClock(clock.now) // its GPU use is timed by the model
+	if err := proc.SetSMEfficiency(opt.smEff); err != nil {
+		proc.Close()
+		return nil, err
+	}
+	return proc, nil
 }
