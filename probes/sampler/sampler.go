@@ -8,6 +8,7 @@ package sampler
 
 import (
 	"context"
+	"runtime"
 	"slices"
 	"sync"
 	"time"
@@ -231,7 +232,18 @@ func (s *Sampler) gpu(info result.GPUInfo) *gpuAgg {
 }
 
 // loop samples on every tick until ctx ends.
+//
+// It keeps to one OS thread (runtime.LockOSThread). A tick then wakes that
+// thread alone, handed the processor by whichever thread ran the timer, and
+// its backend calls (cgo into NVML, /proc reads) leave the runtime nothing to
+// balance; unlocked, a tick also started a spinning thread to look for work
+// and kept the runtime's monitor thread (sysmon) polling every 20 us through
+// the tick. Measured with the sim backend at 10 ms: context switches from
+// about 1,200 to 550 a second, most of them sysmon's (BENCHMARKS.md,
+// section 2).
 func (s *Sampler) loop(ctx context.Context, tk Ticker) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	defer close(s.loopDone)
 	defer tk.Stop()
 	for {
