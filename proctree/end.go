@@ -46,7 +46,8 @@ type Tracker struct {
 }
 
 // Track starts polling the tree of root, a process this one started and has
-// not reaped, every 100 ms until Stop. Close releases what it holds.
+// not reaped, until Stop: every 100 ms while the tree grows, less often
+// (nextScan) while it does not. Close releases what it holds.
 func Track(root int) *Tracker {
 	id, _ := identity(root)
 	return TrackIdentity(id)
@@ -72,22 +73,45 @@ func identity(pid int) (Identity, error) {
 	return Identity{PID: pid, Start: p.Start}, nil
 }
 
+// The tracker's polling period: scanFast while scans find new processes,
+// doubling up to scanSlow while they find none.
+const (
+	scanFast = 100 * time.Millisecond
+	scanSlow = time.Second
+)
+
+// nextScan is the wait before the next scan, after one that waited prev and
+// found new processes in the tree (grew) or none. A tree that stopped growing
+// costs a walk of /proc a second instead of ten (its share of benchctl's CPU
+// while monitoring, BENCHMARKS.md section 2); what it would miss is little,
+// since End, Members and Leftovers scan again before they act, and an orphan
+// reparented to this process or its supervisor is found as its descendant.
+func nextScan(prev time.Duration, grew bool) time.Duration {
+	if grew {
+		return scanFast
+	}
+	return min(2*prev, scanSlow)
+}
+
 func (t *Tracker) loop() {
-	tick := time.NewTicker(100 * time.Millisecond)
-	defer tick.Stop()
+	wait := scanFast
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
 	for {
-		t.scan()
+		wait = nextScan(wait, t.scan())
+		timer.Reset(wait)
 		select {
 		case <-t.done:
 			return
-		case <-tick.C:
+		case <-timer.C:
 		}
 	}
 }
 
-// scan adds the live processes of the root's tree. Once the root's pid names
-// another process, the tree is not walked again: it would be that process's.
-func (t *Tracker) scan() {
+// scan adds the live processes of the root's tree, and reports whether it
+// found one not known before. Once the root's pid names another process, the
+// tree is not walked again: it would be that process's.
+func (t *Tracker) scan() (grew bool) {
 	sp := costScan.Begin()
 	defer sp.End()
 	var found []Identity
@@ -101,31 +125,35 @@ func (t *Tracker) scan() {
 		}
 	})
 	if err != nil || !ours {
-		return
+		return false
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for _, id := range found {
-		t.add(id)
+		grew = t.add(id) || grew
 	}
+	return grew
 }
 
 // add takes a handle on id, replacing one on an earlier process with the same
-// pid (which has ended). The caller holds t.mu.
-func (t *Tracker) add(id Identity) {
+// pid (which has ended), and reports whether id was not known before. The
+// caller holds t.mu.
+func (t *Tracker) add(id Identity) (added bool) {
 	if h := t.members[id.PID]; h != nil {
 		if h.id == id {
-			return
+			return false
 		}
 		h.Close()
 		delete(t.members, id.PID)
 	}
 	if len(t.members) >= maxTracked {
-		return
+		return false
 	}
 	if h, err := Open(id); err == nil {
 		t.members[id.PID] = h
+		return true
 	}
+	return false
 }
 
 // Stop ends the polling. The processes seen so far stay known.
