@@ -232,7 +232,7 @@ func (rt *runtime) pipelineRun(L *lua.LState) int {
 // execute runs one execution under the sampler, with progress hooks.
 func (rt *runtime) execute(ctx context.Context, spec pipeline.Spec, interval time.Duration) result.Run {
 	e := rt.engine
-	spec.Hooks.Stage = func(name string, _ time.Duration) { e.setProgress(func(p *Progress) { p.Stage = name }) }
+	spec.Hooks.Stage = func(name string, _ time.Time) { e.setProgress(func(p *Progress) { p.Stage = name }) }
 	e.opts.Log.Debug().Strs("argv", spec.Argv).Msg("pipeline started")
 	var run result.Run
 	e.park.park(func() {

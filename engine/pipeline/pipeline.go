@@ -68,8 +68,10 @@ const RunningFile = "pipeline.json"
 // and unseen by Line (the run's error says how many).
 type Hooks struct {
 	Started func(pid int)
-	Stage   func(name string, at time.Duration)
-	Line    func(stream, line string)
+	// Stage is called when a stage starts, at its line's own time where
+	// Spec.LineTime reads one (see there), else at the line's arrival.
+	Stage func(name string, at time.Time)
+	Line  func(stream, line string)
 	// LineHas, when set, is in every line Line needs: Line gets only
 	// the lines that contain it (see PatternLiteral).
 	LineHas   string
@@ -580,7 +582,7 @@ func (st *stager) line(line string, b []byte, at time.Duration) {
 		st.current, st.started = len(st.run.Stages)-1, true
 		st.mu.Unlock()
 		if st.spec.Hooks.Stage != nil {
-			st.spec.Hooks.Stage(m.Name, at)
+			st.spec.Hooks.Stage(m.Name, st.start.Add(at))
 		}
 		return
 	}

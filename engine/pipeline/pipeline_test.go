@@ -148,7 +148,7 @@ func TestStagesAndLogs(t *testing.T) {
 	}
 	s.Markers = markers
 	var seen []string
-	s.Hooks.Stage = func(name string, _ time.Duration) { seen = append(seen, name) }
+	s.Hooks.Stage = func(name string, _ time.Time) { seen = append(seen, name) }
 	run := Run(context.Background(), s)
 	if run.Class != result.ExitOK {
 		t.Fatalf("class %s: %s", run.Class, run.Error)

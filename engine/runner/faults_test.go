@@ -141,7 +141,7 @@ func runFaulty(t *testing.T, f *faultyNVML) result.Run {
 		Argv:    []string{"sh", "-c", "sleep 0.1; echo FAULT; sleep 0.3; echo HEALTHY; sleep 0.2"},
 		Markers: markers, Grace: 300 * time.Millisecond, LogDir: t.TempDir(),
 	}
-	spec.Hooks.Stage = func(name string, _ time.Duration) { f.on.Store(name == "fault") }
+	spec.Hooks.Stage = func(name string, _ time.Time) { f.on.Store(name == "fault") }
 	run := Run(context.Background(), b, spec, Options{Interval: 10 * time.Millisecond})
 	if run.Class != result.ExitOK {
 		t.Fatalf("class %s (%s): the pipeline's own end was changed by the fault", run.Class, run.Error)

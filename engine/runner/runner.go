@@ -38,8 +38,8 @@ func Run(ctx context.Context, b probes.Backend, spec pipeline.Spec, o Options) r
 			user.Started(pid)
 		}
 	}
-	spec.Hooks.Stage = func(name string, at time.Duration) {
-		s.Stage(name)
+	spec.Hooks.Stage = func(name string, at time.Time) {
+		s.StageAt(name, at)
 		if user.Stage != nil {
 			user.Stage(name, at)
 		}

@@ -19,14 +19,9 @@ func (s *Sampler) SetRoot(pid int) {
 
 // Stage makes the samples from now on belong to stage name; "" ends the
 // stage. Only the first 64 distinct names are kept; a later new name counts
-// as no stage. Ticks' readings go to the stage current at the tick, driver
-// samples to the stage current at their own timestamp.
-func (s *Sampler) Stage(name string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.stage = s.stageID(name)
-	s.stageLog.add(s.clock.Now(), s.stage)
-}
+// as no stage. Every reading, a tick's or the driver's, goes to the stage
+// current at its own time; StageAt starts a stage at an earlier time.
+func (s *Sampler) Stage(name string) { s.StageAt(name, s.clock.Now()) }
 
 // stageID returns the id of stage name, giving a new name the next id; -1
 // for "" and for a new name past maxStages. The caller holds s.mu.

@@ -137,11 +137,11 @@ type Sampler struct {
 	drvNewest time.Time
 	drvLatest map[driverKey]time.Time // newest driver sample per GPU and metric
 	marks     []stageMark             // scratch: the stage log as of a fold
+	pending   []pendingReading        // tick readings whose stage is not settled yet, oldest first
 
 	mu          sync.Mutex // guards what follows, and writes to procs.tree
 	root        int
 	rootChanged bool
-	stage       int // -1: none
 	stageNames  []string
 	stageIDs    map[string]int
 	stageLog    stageLog
@@ -202,7 +202,6 @@ func newSampler(b probes.Backend, opts Options) *Sampler {
 		byIndex:   make(map[int]*gpuAgg),
 		procs:     newProcAgg(),
 		drvLatest: make(map[driverKey]time.Time),
-		stage:     -1,
 		stageIDs:  make(map[string]int),
 	}
 	s.start = s.clock.Now()
@@ -288,7 +287,9 @@ func (s *Sampler) Stop() (*result.GPUSummary, *result.HostSummary) {
 		if r, ok := s.b.(probes.Refresher); ok {
 			r.Refresh() // the final reading reads every field: energy's last
 		}
-		s.tick(s.clock.Now(), true)
+		final := s.clock.Now()
+		s.tick(final, true)
+		s.foldPending(final) // every stage has started by now
 		if s.evDone != nil {
 			<-s.evDone
 		}

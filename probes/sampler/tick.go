@@ -21,7 +21,7 @@ func (s *Sampler) tick(now time.Time, final bool) {
 	span := costTick.Begin()
 	defer span.End()
 	s.mu.Lock()
-	root, rootChanged, stage := s.root, s.rootChanged, s.stage
+	root, rootChanged := s.root, s.rootChanged
 	s.rootChanged = false
 	s.mu.Unlock()
 	t := now.Sub(s.start).Seconds()
@@ -57,9 +57,11 @@ func (s *Sampler) tick(now time.Time, final bool) {
 					continue
 				}
 			}
-			g.add(t, gs, stage)
+			g.add(t, gs, -1) // its stage once settled (foldPending)
+			s.pend(now, g, gs)
 			s.procs.add(gs.Index, gs.Processes, treeRead)
 		}
+		s.foldPending(now.Add(-stageSettle))
 		s.mu.Lock()
 		copySnapshot(&s.latest, &snap)
 		s.mu.Unlock()

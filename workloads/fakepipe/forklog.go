@@ -98,7 +98,11 @@ func (t *telemetry) begin(name string) {
 	}
 	t.order = append(t.order, name)
 	t.began[name] = now
-	t.log.line("=== Stage %d: %s ===", len(t.order), name)
+	// The model's time of the stage's start, after the fork's line: the
+	// scenarios' profile reads it (line_time), so that the stage's window,
+	// and the GPU readings given to it, follow the model, not when a busy
+	// machine delivered the line.
+	t.log.line("=== Stage %d: %s === (t=%.6f)", len(t.order), name, unixSeconds(now))
 }
 
 // end closes a stage; extra is its bracketed figures ("sequences: 20").

@@ -100,6 +100,13 @@ for i, s in ipairs(M.stage_list) do
   M.stages[i] = { s[1], "=== Stage %d+: " .. escape(s[2]) .. " ===" }
 end
 
+-- A stage line's own time, where it carries one: the fake pipeline ends its
+-- stage lines with its model's time, "(t=UNIX SECONDS)", so that its stages
+-- (their windows, and the GPU readings the sampler gives each) are timed by
+-- its model, not by when a busy machine delivered the lines. The fork's
+-- lines carry none: they are timed on arrival.
+M.line_time = "re:=== \\(t=(?P<t>\\d+(?:\\.\\d+)?)\\)$"
+
 -- The stages whose GPU memory peak_memory_per_stage checks.
 M.memory_stages = { "translation", "dnabert", "esm", "merge", "predict" }
 -- The stages where the models do their work (utilization floors).
