@@ -362,16 +362,20 @@ func readOutput(s Spec, run *result.Run, st *stager, outPipe, errPipe io.Reader,
 	outLog, errLog *os.File, stdout, stderr *tail) *output {
 	o := &output{done: make(chan struct{}), stop: new(atomic.Bool)}
 	var oomMu sync.Mutex
+	var oomAt time.Duration
 	onLine := func(stream string) func(string, []byte, time.Duration) {
 		return func(line string, b []byte, at time.Duration) {
 			// Out-of-memory text counts on either stream: PyTorch's error
 			// goes to stderr, but a pipeline that logs it (VirNucPro's
 			// "OUT OF MEMORY ERROR" banner, through logging) prints it on
-			// stdout. The first line wins, and its stream is recorded.
+			// stdout. The first line read wins, and its stream is recorded:
+			// each stream is matched on its own goroutine, so on a busy
+			// machine the order lines are matched in is not the order
+			// they were read in.
 			if hasOOMWord(b) && oomText.MatchString(line) {
 				oomMu.Lock()
-				if run.OOMLine == "" {
-					run.OOMLine, run.OOMStream = line, stream
+				if run.OOMLine == "" || at < oomAt {
+					run.OOMLine, run.OOMStream, oomAt = line, stream, at
 				}
 				oomMu.Unlock()
 			}
