@@ -97,12 +97,15 @@ GO_TEST_TIMEOUT ?= 30m
 # installs Debian's postgresql and starts a throwaway cluster under /tmp as
 # the postgres user; BENCHCTL_TEST_POSTGRES tells the tests where it is. Set
 # it yourself to test against another server.
+# The supervisor once more without cgo: it then starts the pipeline from Go
+# (prestart_nocgo.go), not from its C constructor.
 test-go:
 	@url="$${BENCHCTL_TEST_POSTGRES:-$$(.ci/postgres up)}" || { \
 		echo "PostgreSQL could not be started: the history tests say so and run on SQLite only"; url=; }; \
 	BENCHCTL_TEST_POSTGRES="$$url" GO=$(GO) .ci/gotest -count=1 -timeout $(GO_TEST_TIMEOUT) \
 		$$($(GO) list ./... | grep -v '/scenarios$$') && \
-	TESTLOG=bin/test-scenarios.log GO=$(GO) .ci/gotest -count=1 -timeout $(GO_TEST_TIMEOUT) ./scenarios
+	TESTLOG=bin/test-scenarios.log GO=$(GO) .ci/gotest -count=1 -timeout $(GO_TEST_TIMEOUT) ./scenarios && \
+	CGO_ENABLED=0 GO=$(GO) .ci/gotest -count=1 -timeout $(GO_TEST_TIMEOUT) ./proctree/supervisor
 
 # Start the throwaway PostgreSQL and print its URL; test-postgres-down stops it.
 test-postgres:

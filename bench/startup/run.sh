@@ -10,6 +10,10 @@
 # The same for `benchctl monitor -- CMD` (with each of MONITOR_BACKENDS), and,
 # for reference, the whole of `benchctl --version` and `benchctl check`.
 #
+# With BEFORE=REV it also builds benchctl at git revision REV and times each
+# of its run and monitor modes beside the current one, interleaved, so that a
+# change is measured before and after in one go.
+#
 # It uses bin/benchctl and bin/stamp when they are there (`make build` makes
 # both, the stamp static), so it runs on a machine with neither Go nor a C
 # compiler; otherwise it builds them (BUILD=1 always builds). Without bin/stamp
@@ -17,6 +21,7 @@
 # baseline too, and the difference is still benchctl's own.
 #
 #   bench/startup/run.sh                  # RUNS=20, backends none auto sim
+#   BEFORE=5296f4b BACKENDS=none bench/startup/run.sh
 #   RUNS=50 BACKENDS="none" bench/startup/run.sh
 #   on a GPU machine (from the repo root, bin/ built):
 #   RUNS=30 BACKENDS="none auto" MONITOR_BACKENDS="none auto" bash bench/startup/run.sh
@@ -35,6 +40,11 @@ if [ -x bin/benchctl ] && [ "${BUILD:-0}" != 1 ]; then
 else
 	CGO_CFLAGS=-Wno-deprecated-declarations go build -tags urfave_cli_no_docs -ldflags '-extldflags=-Wl,-z,lazy' -o "$tmp/benchctl" ./cmd/benchctl
 fi
+if [ -n "${BEFORE:-}" ]; then
+	mkdir "$tmp/src"
+	git archive "$BEFORE" | tar -x -C "$tmp/src"
+	(cd "$tmp/src" && CGO_CFLAGS=-Wno-deprecated-declarations go build -tags urfave_cli_no_docs -ldflags '-extldflags=-Wl,-z,lazy' -o "$tmp/before" ./cmd/benchctl)
+fi
 if [ -x bin/stamp ] && [ "${BUILD:-0}" != 1 ]; then
 	cp bin/stamp "$tmp/stamp"
 elif command -v cc >/dev/null; then
@@ -51,7 +61,11 @@ echo "runs: $RUNS per mode after $WARMUP warm-up rounds; stamp: $(file -b "$tmp/
 # of `benchctl --version` (process start and CLI) and `benchctl check` (that
 # plus loading the scenario), to show where benchctl's time goes.
 one() {
-	local mode=$1 i=$2 t0 t1 first
+	local mode=$1 i=$2 t0 t1 first bin=$tmp/benchctl
+	if [ "${mode#before-}" != "$mode" ]; then
+		bin=$tmp/before
+		mode=${mode#before-}
+	fi
 	rm -f "$tmp/s.txt"
 	if [ "$mode" = version ] || [ "$mode" = check ]; then
 		local args=(--version)
@@ -68,21 +82,24 @@ one() {
 		t1=$EPOCHREALTIME
 	elif [ "${mode#monitor-}" != "$mode" ]; then
 		t0=$EPOCHREALTIME
-		"$tmp/benchctl" monitor -q --gpu-backend "${mode#monitor-}" -- "$tmp/stamp" "$tmp/s.txt" >/dev/null 2>&1
+		"$bin" monitor -q --gpu-backend "${mode#monitor-}" -- "$tmp/stamp" "$tmp/s.txt" >/dev/null 2>&1
 		t1=$EPOCHREALTIME
 	else
 		t0=$EPOCHREALTIME
-		"$tmp/benchctl" run --gpu-backend "$mode" --results-dir "$tmp/r-$mode-$i" \
+		"$bin" run --gpu-backend "$mode" --results-dir "$tmp/r-$1-$i" \
 			--var stamp="$tmp/stamp" --var out="$tmp/s.txt" bench/startup/startup.lua >/dev/null 2>&1
 		t1=$EPOCHREALTIME
 	fi
 	first=$(cat "$tmp/s.txt")
 	[ "$i" -gt 0 ] || return 0
-	awk -v t0="$t0" -v f="$first" -v t1="$t1" 'BEGIN { printf "%.3f %.3f\n", (f - t0) * 1000, (t1 - t0) * 1000 }' >>"$tmp/$mode"
+	awk -v t0="$t0" -v f="$first" -v t1="$t1" 'BEGIN { printf "%.3f %.3f\n", (f - t0) * 1000, (t1 - t0) * 1000 }' >>"$tmp/$1"
 }
 
 modes="baseline $BACKENDS"
 for m in $MONITOR_BACKENDS; do modes="$modes monitor-$m"; done
+if [ -n "${BEFORE:-}" ]; then
+	for m in $modes; do [ "$m" = baseline ] || modes="$modes before-$m"; done
+fi
 for ((i = 1 - WARMUP; i <= RUNS; i++)); do
 	for m in $modes version check; do one "$m" "$i"; done
 done
@@ -101,11 +118,13 @@ echo
 echo "| started by | first instruction: median | min | p90 | max | benchctl's own cost (median − baseline) | whole command: median | min | p90 | max |"
 echo "|---|---|---|---|---|---|---|---|---|---|"
 for m in $modes; do
-	case $m in
+	b=${m#before-}
+	case $b in
 	baseline) label="the shell (baseline)" ;;
-	monitor-*) label="benchctl monitor --gpu-backend ${m#monitor-}" ;;
-	*) label="benchctl run --gpu-backend $m" ;;
+	monitor-*) label="benchctl monitor --gpu-backend ${b#monitor-}" ;;
+	*) label="benchctl run --gpu-backend $b" ;;
 	esac
+	[ "$b" = "$m" ] || label="$label, before ($BEFORE)"
 	own=$(awk -v a="$(median 1 "$tmp/$m")" -v b="$base" 'BEGIN { printf "%.2f", a - b }')
 	echo "| $label | $(stats 1 "$tmp/$m") | $own | $(stats 2 "$tmp/$m") |"
 done

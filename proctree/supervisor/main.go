@@ -22,7 +22,8 @@ const (
 )
 
 // Main is the supervisor: os.Args are [exe, Arg, grace, path, argv...]. It
-// starts the pipeline, reports its pid and exit status, and once benchctl has
+// starts the pipeline where the constructor (prestart_cgo.go) did not,
+// reports its pid and exit status, and once benchctl has
 // died or released it (the lifeline reads end of file) or a SIGTERM, SIGINT or
 // SIGHUP came, ends every descendant left and exits. It does not return.
 func Main() {
@@ -45,28 +46,23 @@ func supervise(args []string) int {
 	_ = unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
 	ended := make(chan os.Signal, 4)
 	signal.Notify(ended, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
+	// SIGTERM when benchctl dies, armed only now that it is handled: before,
+	// it would end this process and leave the tree (the lifeline alone tells
+	// benchctl's death until here).
+	_ = unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(syscall.SIGTERM), 0, 0, 0)
 
-	// The pipeline's parent-death signal fires when the thread that started
-	// it ends: this one, locked, lives as long as the supervisor.
-	runtime.LockOSThread()
-	proc, err := os.StartProcess(args[1], args[2:], &os.ProcAttr{
-		Files: []*os.File{os.Stdin, os.Stdout, os.Stderr},
-		Sys:   &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL},
-	})
-	if err != nil {
-		var errno syscall.Errno
-		errors.As(err, &errno)
-		fmt.Fprintf(status, "error %d %s\n", int(errno), args[2])
-		return 1
+	pid, errno, tried := prestarted()
+	switch {
+	case !tried:
+		if pid, err = startPipeline(args[1], args[2:], status); err != nil {
+			return 1
+		}
+	case errno != 0:
+		return 1 // the constructor told benchctl why
 	}
-	pipeline := proctree.Identity{PID: proc.Pid}
-	if id, err := proctree.Identify(proc.Pid); err == nil {
-		pipeline = id
-	}
-	fmt.Fprintf(status, "start %d %d\n", pipeline.PID, pipeline.Start)
 	quiet() // the output is the pipeline's alone, and ends when its tree closes it
 
-	gone := reap(pipeline.PID, status)
+	gone := reap(pid, status)
 	lost := make(chan struct{})
 	go func() { _, _ = io.Copy(io.Discard, lifeline); close(lost) }()
 	select {
@@ -75,6 +71,31 @@ func supervise(args []string) int {
 	}
 	endDescendants(grace, gone)
 	return 0
+}
+
+// startPipeline starts the pipeline, where the constructor did not
+// (prestart_cgo.go), and tells benchctl its pid and start time, or why it
+// could not start.
+func startPipeline(path string, argv []string, status *os.File) (int, error) {
+	// The pipeline's parent-death signal fires when the thread that started
+	// it ends: this one, locked, lives as long as the supervisor.
+	runtime.LockOSThread()
+	proc, err := os.StartProcess(path, argv, &os.ProcAttr{
+		Files: []*os.File{os.Stdin, os.Stdout, os.Stderr},
+		Sys:   &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL},
+	})
+	if err != nil {
+		var errno syscall.Errno
+		errors.As(err, &errno)
+		fmt.Fprintf(status, "error %d %s\n", int(errno), argv[0])
+		return 0, err
+	}
+	pipeline := proctree.Identity{PID: proc.Pid}
+	if id, err := proctree.Identify(proc.Pid); err == nil {
+		pipeline = id
+	}
+	fmt.Fprintf(status, "start %d %d\n", pipeline.PID, pipeline.Start)
+	return proc.Pid, nil
 }
 
 // quiet points stdout and stderr at /dev/null.

@@ -3,11 +3,14 @@
 // signal it cannot handle (SIGKILL), the OOM killer, a crash.
 //
 // benchctl re-executes itself as the supervisor (Requested and Main, called
-// first thing in main), and the supervisor starts the pipeline. The
-// supervisor is a child subreaper, so every process of the pipeline's tree
-// that loses its parent is re-parented to it and stays its descendant; it is
-// started with a parent-death signal, and holds the read end of a pipe whose
-// write end only benchctl holds (the lifeline). When benchctl dies, the
+// first thing in main), and the supervisor starts the pipeline: where cgo is
+// built in, from an ELF constructor before the Go runtime starts
+// (prestart_cgo.go), so that the pipeline does not wait for the runtime and
+// benchctl's package initialization; otherwise from Main. The supervisor is
+// a child subreaper, so every process of the pipeline's tree that loses its
+// parent is re-parented to it and stays its descendant; it sets itself a
+// parent-death signal once it handles that signal, and holds the read end of
+// a pipe whose write end only benchctl holds (the lifeline). When benchctl dies, the
 // lifeline reads end of file (and the parent-death signal comes); the
 // supervisor then ends every descendant, SIGTERM first and SIGKILL after the
 // grace period, each known by its identity (proctree.Handle), and exits. A
@@ -108,10 +111,11 @@ func Start(o Options) (*Process, error) {
 	cmd.Env, cmd.Dir = o.Env, o.Dir
 	cmd.Stdout, cmd.Stderr = o.Stdout, o.Stderr
 	cmd.ExtraFiles = []*os.File{lifeR, statW} // fds 3 and 4
-	// Its own process group, so a terminal's ^C reaches benchctl only;
-	// SIGTERM when benchctl's thread that started it, or benchctl, dies (Go
-	// never ends a thread it did not lock).
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
+	// Its own process group, so a terminal's ^C reaches benchctl only. Its
+	// parent-death signal (SIGTERM when benchctl's thread that started it,
+	// or benchctl, dies; Go never ends a thread it did not lock) it sets
+	// itself, once it handles SIGTERM.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	err = cmd.Start()
 	closeAll(lifeR, statW)
 	if err != nil {

@@ -2,6 +2,7 @@ package supervisor
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"strconv"
@@ -14,9 +15,23 @@ import (
 )
 
 // The test binary serves as the supervisor, as benchctl does.
+//
+// With BENCHCTL_TEST_PARENT=DIR it plays benchctl killed at once: it starts
+// a pipeline under the supervisor and SIGKILLs itself the moment Start
+// returns, while the supervisor may not yet have initialized.
+//
+// As the supervisor with BENCHCTL_TEST_PRESTART=FILE, it first writes to FILE
+// what prestarted reports.
 func TestMain(m *testing.M) {
 	if Requested() {
+		if f := os.Getenv("BENCHCTL_TEST_PRESTART"); f != "" {
+			pid, errno, tried := prestarted()
+			_ = os.WriteFile(f, []byte(fmt.Sprintf("%d %d %t", pid, int(errno), tried)), 0o644)
+		}
 		Main()
+	}
+	if dir := os.Getenv("BENCHCTL_TEST_PARENT"); dir != "" {
+		killedParent(dir)
 	}
 	_ = proctree.EnableSubreaper()
 	os.Exit(m.Run())
@@ -144,6 +159,60 @@ func TestSupervisorKilled(t *testing.T) {
 				t.Errorf("Wait after the supervisor was killed: %v, want ErrLost", err)
 			}
 			p.Release(time.Second)
+		})
+	}
+}
+
+// killedParent starts a pipeline whose child writes its own pid to
+// DIR/child, writes the supervisor's pid to DIR/supervisor, and dies by
+// SIGKILL as soon as Start returns.
+func killedParent(dir string) {
+	exe, _ := os.Executable()
+	sh, _ := exec.LookPath("sh")
+	child := `echo $$ >"$0.tmp"; mv "$0.tmp" "$0"; exec sleep 60`
+	p, err := Start(Options{Exe: exe, Path: sh, Argv: []string{"sh", "-c", `sh -c "$1" "$0" & wait`, dir + "/child", child},
+		Env: os.Environ(), Grace: 200 * time.Millisecond})
+	if err != nil {
+		os.Exit(3)
+	}
+	_ = os.WriteFile(dir+"/supervisor", []byte(strconv.Itoa(p.Supervisor.PID)), 0o644)
+	_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
+	select {}
+}
+
+// TestParentKilledAtStart: benchctl killed right after it started a
+// pipeline, before the supervisor's Go code may run (the pipeline is started
+// earlier, see prestart_cgo.go): the supervisor lives on, reads the
+// lifeline's end and ends the tree before it exits. A parent-death signal
+// that killed the supervisor before it handled it would leave the pipeline's
+// child alive: the child, once alive, says its pid, and must be gone.
+func TestParentKilledAtStart(t *testing.T) {
+	for i := range 5 {
+		t.Run(strconv.Itoa(i), func(t *testing.T) {
+			dir := t.TempDir()
+			exe, _ := os.Executable()
+			cmd := exec.Command(exe)
+			cmd.Env = append(os.Environ(), "BENCHCTL_TEST_PARENT="+dir)
+			if err := cmd.Run(); err == nil || cmd.ProcessState.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
+				t.Fatalf("the parent: %v, want killed by SIGKILL", err)
+			}
+			data, err := os.ReadFile(dir + "/supervisor")
+			sup, _ := strconv.Atoi(string(data))
+			if err != nil || sup <= 0 {
+				t.Fatalf("the supervisor's pid %q: %v", data, err)
+			}
+			waitFor(t, "the supervisor to end the tree and exit", func() bool {
+				proctree.ReapZombies() // it is reparented here, a subreaper
+				return !proctree.Alive(sup)
+			})
+			time.Sleep(200 * time.Millisecond) // time for a surviving child to say its pid
+			if data, err := os.ReadFile(dir + "/child"); err == nil {
+				child, _ := strconv.Atoi(strings.TrimSpace(string(data)))
+				if proctree.Alive(child) {
+					_ = syscall.Kill(child, syscall.SIGKILL)
+					t.Errorf("the pipeline's child, pid %d, outlived the supervisor", child)
+				}
+			}
 		})
 	}
 }

@@ -6,8 +6,10 @@
 // sorts before benchctl's other packages and its imports are few, so its
 // init runs before the heavy ones (the HTML report's templates, the Lua
 // interpreter, SQLite, the CLI's man-page writer): a supervisor, which sits
-// between benchctl and every pipeline it starts, then execs the pipeline
-// without paying for them. cmd/benchctl imports it first for that alone.
+// between benchctl and every pipeline it starts, does not pay for them. (The
+// pipeline itself is started earlier still, before the Go runtime, where cgo
+// is built in: see proctree/supervisor.) cmd/benchctl imports it first for
+// that alone.
 package supervise
 
 import "github.com/benchctl/benchctl/proctree/supervisor"
