@@ -65,24 +65,26 @@ func (s *stream) uniformBases(seq []byte, threshold uint64) {
 // codon, and the last one or two bases drawn singly. It writes codons four
 // bytes at a time, so seq holds one byte past length, which it leaves
 // undefined.
+//
+// The loop keeps its position, the batch and the bound in registers: read
+// through s, they were loaded again for every codon.
 func (s *stream) orfBases(seq []byte, length int, threshold uint64) {
+	out := seq[:length+1]
 	p := 0
-	for p+3 <= length {
+	for p+4 <= len(out) {
 		if s.i >= batchLen {
 			s.advance()
 		}
-		v := s.cur.vals[s.i:]
-		k := 0
-		for ; k < batchLen-s.i && p+3 <= length; k += codonSpan {
-			c := v[k : k+codonSpan : k+codonSpan]
-			x := baseIndex(c[0], c[1], threshold)
-			y := baseIndex(c[2], c[3], threshold)
-			z := baseIndex(c[4], c[5], threshold)
-			w := codonWord[(x<<4|y<<2|z)&63]
-			binary.LittleEndian.PutUint32(seq[p:], w)
+		v, i := &s.cur.vals, s.i
+		for ; i < batchLen && p+4 <= len(out); i += codonSpan {
+			c := baseIndex(v[i], v[i+1], threshold)<<4 |
+				baseIndex(v[i+2], v[i+3], threshold)<<2 |
+				baseIndex(v[i+4], v[i+5], threshold)
+			w := codonWord[c&63]
+			binary.LittleEndian.PutUint32(out[p:p+4], w)
 			p += int(w >> 24)
 		}
-		s.i += k
+		s.i = i
 	}
 	s.uniformBases(seq[p:length], threshold)
 }

@@ -3,7 +3,7 @@ package fasta
 // batchLen is how many values of the stream a batch holds: 64 KiB of them,
 // about 25 us of work, so that handing a batch between goroutines costs
 // little beside it.
-const batchLen = 8192
+const batchLen = 32768
 
 // codonSpan is how many values a codon takes: three bases of two each.
 const codonSpan = 6

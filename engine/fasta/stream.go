@@ -91,68 +91,104 @@ var batchJump = func() (j struct{ m, c u128 }) {
 	return j
 }()
 
-// parallelSource fills batches ahead on workers goroutines: worker w fills
-// batches w, w+workers, w+2*workers..., each from its own state, jumped
-// ahead over the others' batches. Each keeps at most two filled batches
-// waiting, so memory stays bounded however slowly they are read.
+// parallelSource fills batches ahead on worker goroutines, and on the
+// reader's own goroutine when it comes to a batch that no worker has begun.
+// Batches are claimed in order from one counter, each at the state that
+// the claim moves on by a batch: a worker that is not running holds up no
+// other, and the reader never waits for work it can do itself. (With
+// batches dealt out to workers in turn, a worker waiting for a CPU left the
+// reader waiting for its batch while the other workers' were done.) At most
+// ahead batches are claimed past the one being read, so memory stays
+// bounded however slowly they are read.
 type parallelSource struct {
-	out  []chan *batch // worker w's batches, in order
-	free chan *batch   // batches read, for reuse
-	stop chan struct{}
-	wg   sync.WaitGroup
-	n    int // batches handed out
+	mu      sync.Mutex
+	room    sync.Cond // a slot came free, or stop
+	s       u128      // the state of batch claimed's first value
+	claimed int       // batches claimed so far, by workers and the reader
+	reading int       // the batch the reader holds; -1 before the first
+	stop    bool
+	slots   [ahead + 1]slot // batch n is in slots[n%len(slots)]
+	wg      sync.WaitGroup
+}
+
+// ahead is how many batches may be claimed past the one being read.
+const ahead = 4
+
+type slot struct {
+	b     *batch
+	ready chan struct{} // a value once a worker has filled b
 }
 
 func newParallelSource(p pcg, workers int) *parallelSource {
-	src := &parallelSource{
-		out:  make([]chan *batch, workers),
-		free: make(chan *batch, 3*workers+1), // every batch there can be
-		stop: make(chan struct{}),
+	src := &parallelSource{s: stateOf(p, 0), reading: -1}
+	src.room.L = &src.mu
+	for i := range src.slots {
+		src.slots[i] = slot{b: new(batch), ready: make(chan struct{}, 1)}
 	}
-	m, c := jump(uint64(workers) * batchLen)
-	for w := range workers {
-		src.out[w] = make(chan *batch, 2)
+	for range workers {
 		src.wg.Add(1)
-		go src.work(src.out[w], stateOf(p, uint64(w)*batchLen), m, c)
+		go src.work()
 	}
 	return src
 }
 
-// work fills batches from state s on, jumping by (m, c) between them,
-// until stop.
-func (src *parallelSource) work(out chan<- *batch, s, m, c u128) {
+// claim takes the next batch to fill, with the state of its first value.
+// The caller holds mu.
+func (src *parallelSource) claim() (int, u128) {
+	n, s := src.claimed, src.s
+	src.claimed++
+	src.s = src.s.mul(batchJump.m).add(batchJump.c)
+	return n, s
+}
+
+// work fills the batches it claims, until stop.
+func (src *parallelSource) work() {
 	defer src.wg.Done()
+	src.mu.Lock()
+	defer src.mu.Unlock()
 	for {
-		var b *batch
-		select {
-		case b = <-src.free:
-		default:
-			b = new(batch)
+		for !src.stop && src.claimed-src.reading > ahead {
+			src.room.Wait()
 		}
-		b.fill(s)
-		s = s.mul(m).add(c)
-		select {
-		case out <- b:
-		case <-src.stop:
+		if src.stop {
 			return
 		}
+		n, s := src.claim()
+		src.mu.Unlock()
+		sl := &src.slots[n%len(src.slots)]
+		sl.b.fill(s)
+		sl.ready <- struct{}{} // never blocks: the reader took the last one
+		src.mu.Lock()
 	}
 }
 
-func (src *parallelSource) next(done *batch) *batch {
-	if done != nil {
-		select {
-		case src.free <- done:
-		default:
-		}
+// next hands out the next batch: filled by a worker, or here when none has
+// claimed it. The batch read before goes back to its slot.
+func (src *parallelSource) next(*batch) *batch {
+	src.mu.Lock()
+	src.reading++
+	n := src.reading
+	var s u128
+	mine := src.claimed == n
+	if mine {
+		_, s = src.claim()
 	}
-	b := <-src.out[src.n%len(src.out)]
-	src.n++
-	return b
+	src.room.Broadcast() // the slot of the batch read before is free
+	src.mu.Unlock()
+	sl := &src.slots[n%len(src.slots)]
+	if mine {
+		sl.b.fill(s)
+	} else {
+		<-sl.ready
+	}
+	return sl.b
 }
 
 // close stops the workers and waits for them.
 func (src *parallelSource) close() {
-	close(src.stop)
+	src.mu.Lock()
+	src.stop = true
+	src.room.Broadcast()
+	src.mu.Unlock()
 	src.wg.Wait()
 }
