@@ -1,8 +1,10 @@
 package fasta
 
-// batchLen is how many values of the stream a batch holds: 64 KiB of them,
-// about 25 us of work, so that handing a batch between goroutines costs
-// little beside it.
+// batchLen is how many values of the stream a batch holds: 256 KiB of them,
+// about 90 us of work, so that handing a batch between goroutines (a futex
+// wake-up on a virtual machine costs several us) costs little beside it,
+// and a batch still fits in a core's L2 cache (BENCHMARKS.md, section 4.1,
+// compares the sizes).
 const batchLen = 32768
 
 // codonSpan is how many values a codon takes: three bases of two each.
