@@ -62,8 +62,13 @@ type scenarioCase struct {
 var cases = []scenarioCase{
 	// The fork loads each model inside its stage, in workers started anew:
 	// the work must stand well above the loads and the starts for the
-	// stage's utilization to, on a busy machine too.
-	{name: "typical passes", scenario: "typical_10h", knobs: "--time-per-seq 40ms", pass: true,
+	// stage's utilization to, on a busy machine too. At 80 ms a sequence
+	// the model's SM activity in the embedding stages is 86% over 4.2 s of
+	// them: a worker that a busy machine starts late shows its first work
+	// late, and up to 0.8 s of it can fall out of the stages (35.8% was read
+	// at 20 ms, 1.1 s of stages, under stress-ng --cpu 2 on a shared machine)
+	// before the mean reaches the 70% floor.
+	{name: "typical passes", scenario: "typical_10h", knobs: "--time-per-seq 80ms", pass: true,
 		checked: []string{"mean SM activity (GPM) during the embedding stages"}},
 	{name: "typical too slow", scenario: "typical_10h", knobs: "--time-per-seq 9s --startup 0 --load-time 0", gpus: "1",
 		vars: []string{"preset=smoke"},
@@ -91,10 +96,9 @@ var cases = []scenarioCase{
 	// Busy by NVML's measure, idle SMs: a launch-bound pipeline of tiny kernels.
 	{name: "typical launch-bound", scenario: "typical_10h", knobs: "--sm-efficiency 0.05",
 		want: []string{"mean SM activity (GPM) during the embedding stages: got "}},
-	// No GPM (GPUs before Hopper): judged on NVML's utilization, and it passes.
-	// A busy pipeline (98%) so the sampled mean, which takes in the stage
-	// edges where nothing computes, stands clear of the 70% floor.
-	{name: "typical without GPM", scenario: "typical_10h", knobs: "--util 98", flags: []string{"--sim-gpm=false"}, pass: true,
+	// No GPM (GPUs before Hopper): judged on NVML's utilization, and it passes:
+	// 91% in the model, with the margin of "typical passes".
+	{name: "typical without GPM", scenario: "typical_10h", knobs: "--time-per-seq 80ms", flags: []string{"--sim-gpm=false"}, pass: true,
 		checked: []string{"mean GPU utilization (NVML, no GPM) during the embedding stages"}},
 	{name: "typical without GPM low utilization", scenario: "typical_10h", knobs: "--util 40", flags: []string{"--sim-gpm=false"},
 		want: []string{"mean GPU utilization (NVML, no GPM) during the embedding stages: got "}},
