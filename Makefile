@@ -127,9 +127,10 @@ test-python:
 	$(PYTHON) -m unittest discover -s bench/virnucpro-offline/tests -t bench/virnucpro-offline
 
 # The scenario tests three times over while stress-ng keeps BUSY_CPUS cores
-# busy: their verdicts come from the fake pipeline's model of time, memory and
-# utilization (its Done and Progress lines, the sim GPUs' model integrals),
-# not from how loaded the machine is.
+# busy: their verdicts come from the fake pipeline's model of time and
+# utilization (its Done, Progress and stage lines' model times, the sim GPUs'
+# model integrals), not from how loaded the machine is. It takes about 22
+# minutes on a 2-core machine.
 BUSY_CPUS ?= 2
 test-busy: build-deps
 	@.ci/need stress-ng stress-ng "keeps the machine busy for make test-busy"
