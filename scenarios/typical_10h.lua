@@ -36,6 +36,29 @@ local verify_tolerance = bench.var_number("verify_tolerance", 0.10)
 -- per_stage=false leaves the per-stage projection out: the whole-run models
 -- alone, as on a pipeline that marks no stages.
 local per_stage = bench.var("per_stage", "true") ~= "false"
+-- between_stages: how the time outside the pipeline's own stage figures
+-- (worker start, model loading) is projected on one GPU: fixed (its mean) or fit.
+projection.between = bench.var("between_stages", "fixed")
+if projection.between ~= "fixed" and projection.between ~= "fit" then
+  error(string.format("--var between_stages=%q: want fixed or fit", projection.between), 0)
+end
+
+-- own_stages is a run's own seconds per stage, as the pipeline reports them
+-- (the profile's stage_time lines), or nil. Only for a run on one GPU: with
+-- several workers the model stages' lines are the first worker's alone, and
+-- the others' work falls between them, where it grows with the input.
+local function own_stages(run)
+  if #virnuc.gpus() ~= 1 then return nil end
+  local own
+  for k, f in pairs(virnuc.figures(run)) do
+    local name = k:match("^fork_stage_(.+)_seconds$")
+    if name then
+      own = own or {}
+      own[name] = f.value
+    end
+  end
+  return own
+end
 
 -- check_against_run runs n sequences and records how far each projection missed.
 local function check_against_run(t, choice, n)
@@ -81,7 +104,7 @@ virnuc.test("typical sample projected under 10 h", function(t)
       { warmup = i == 1 and warmup or 0, progress = virnuc.progress })
     if not virnuc.expect_ok(t, run, "run of " .. n .. " sequences") then return end
     points[#points + 1] = { n = n, t = virnuc.seconds(t, run), progress = run.progress,
-      stages = per_stage and run.stages or nil }
+      stages = per_stage and run.stages or nil, own = per_stage and own_stages(run) or nil }
     last = { run = run, n = n }
   end
 

@@ -208,6 +208,11 @@ M.models = {
 --             with three sizes or more)
 --   fixed     a stage whose duration does not grow (or whose slope is within
 --             a standard error of zero): the mean over the runs
+-- Where the runs carry the pipeline's own time for each stage (point.own:
+-- seconds by stage name, as it reports them), a stage is its own time, and
+-- the time its own figures leave out (worker start, model loading, hand-offs
+-- between stages, exit) is one part, "(between stages)", projected as
+-- M.between says: "fixed" (the default) or "fit" (as any other part).
 
 -- stage_parts returns a run's seconds per stage name, its windows per name,
 -- and the names in order of their first window.
@@ -263,7 +268,7 @@ end
 -- steady progress reading { per_seq, unsteady, from, t } of the largest run
 -- with one, or nil.
 local function fit_part(name, obs, rate)
-  local c = { name = name }
+  local c = { name = name, obs = obs }
   local sizes, ts = {}, {}
   for i, o in ipairs(obs) do sizes[o.n], ts[i] = true, o.t end
   local lin = next(sizes, next(sizes)) and M.fit(obs) or nil
@@ -307,6 +312,30 @@ function M.part_at(c, n)
   return c.fixed, c.sd
 end
 
+-- M.between is how the time between the pipeline's own stages is projected:
+-- "fixed" (its mean and spread) or "fit" (as any other part). Fixed by
+-- default: it is what the pipeline pays once a run (start-up, model loading),
+-- and over a few small runs its jitter and the session's drift line up as a
+-- slope often enough to be the largest error of all. On an H200, virnucsim's
+-- 37 s of worker start and model loading read as 33.3 s + 2.15 ms a
+-- sequence over 750 to 3,000 sequences (t = 38), 25 s too much at 12,000,
+-- where it took 37.8 s (BENCHMARKS.md, section 6).
+M.between = "fixed"
+
+-- own_names returns the stage names (in order) whose own time every run
+-- reports, or nil when none does.
+local function own_names(points, names)
+  local out = {}
+  for _, name in ipairs(names) do
+    local all = true
+    for _, p in ipairs(points) do
+      if not (p.own and p.own[name]) then all = false end
+    end
+    if all then out[name] = true end
+  end
+  return next(out) and out or nil
+end
+
 -- fit_stages fits every part of the runs; nil unless every run has stages
 -- and there are two sizes.
 local function fit_stages(points)
@@ -324,11 +353,16 @@ local function fit_stages(points)
     parts[i] = { secs = secs, windows = windows, outside = p.t - total }
   end
   if not next(sizes, next(sizes)) then return nil end
-  local f = { parts = {} }
+  local own = own_names(points, names)
+  local f = { parts = {}, own = own ~= nil }
   for _, name in ipairs(names) do
     local obs, rate, biggest = {}, nil, -1
     for i, p in ipairs(points) do
-      obs[#obs + 1] = { n = p.n, t = parts[i].secs[name] or 0 }
+      local secs = own and own[name] and p.own[name] or parts[i].secs[name] or 0
+      if own and own[name] then
+        parts[i].outside = parts[i].outside + (parts[i].secs[name] or 0) - secs
+      end
+      obs[#obs + 1] = { n = p.n, t = secs }
       local w = parts[i].windows[name]
       local pr = w and stage_progress(p, w)
       if pr then
@@ -345,8 +379,51 @@ local function fit_stages(points)
   end
   local outside = {}
   for i, p in ipairs(points) do outside[i] = { n = p.n, t = parts[i].outside } end
-  f.parts[#f.parts + 1] = fit_part("(outside stages)", outside, nil)
+  if own and M.between == "fixed" then
+    local ts = {}
+    for i, o in ipairs(outside) do ts[i] = o.t end
+    local mean, sd = mean_sd(ts)
+    f.parts[#f.parts + 1] = { name = "(between stages)", obs = outside, kind = "fixed", per_seq = 0, fixed = mean, sd = sd }
+  else
+    f.parts[#f.parts + 1] = fit_part(own and "(between stages)" or "(outside stages)", outside, nil)
+  end
   return f
+end
+
+-- power_part is a part's power law t = c * n^p over its own durations (two
+-- sizes or more, every duration positive), or nil.
+local function power_part(c)
+  local sizes = {}
+  for _, o in ipairs(c.obs or {}) do
+    if o.t <= 0 or o.n <= 0 then return nil end
+    sizes[o.n] = true
+  end
+  if not next(sizes, next(sizes)) then return nil end
+  local logs = {}
+  for i, o in ipairs(c.obs) do logs[i] = { n = math.log(o.n), t = math.log(o.t) } end
+  local lf = M.fit(logs)
+  return { c = math.exp(lf.fixed), p = lf.per_seq }
+end
+
+-- stages_bounds is the range the per-stage projection for n spans when each
+-- part that grows with n (fitted or by progress rate) may instead follow its
+-- own power law: a cost per sequence that has been falling as the runs grew
+-- (batches filling) may go on falling past them, one that has been rising
+-- may go on rising. The linear parts take the last measured cost per
+-- sequence as holding; the power laws take the trend as holding; the truth
+-- of a pipeline whose per-sequence cost drifts lies between.
+local function stages_bounds(f, n)
+  local lo, hi = 0, 0
+  for _, c in ipairs(f.parts) do
+    local pt = M.part_at(c, n)
+    local alt = pt
+    if c.kind ~= "fixed" then
+      local pw = power_part(c)
+      if pw then alt = pw.c * n ^ pw.p end
+    end
+    lo, hi = lo + math.min(pt, alt), hi + math.max(pt, alt)
+  end
+  return lo, hi
 end
 
 -- stages_at is the per-stage projection for n and the standard error of its
@@ -380,6 +457,7 @@ table.insert(M.models, {
   fit = fit_stages,
   predict = function(f, n) return (stages_at(f, n)) end,
   se = function(f, n) return select(2, stages_at(f, n)) end,
+  bounds = stages_bounds,
   describe = function(f)
     local per_seq, fixed, progress = 0, 0, 0
     for _, c in ipairs(f.parts) do
@@ -387,8 +465,8 @@ table.insert(M.models, {
       per_seq = per_seq + (c.per_seq or 0)
       fixed = fixed + c.fixed
     end
-    return string.format("sum over %d parts (%d by progress rate): %.2f s + %.3f ms x n", #f.parts, progress, fixed,
-      per_seq * 1000)
+    return string.format("sum over %d parts (%d by progress rate)%s: %.2f s + %.3f ms x n", #f.parts, progress,
+      f.own and ", stages by the pipeline's own times" or "", fixed, per_seq * 1000)
   end,
 })
 
@@ -413,7 +491,9 @@ end
 
 -- forward returns a model's errors predicting each run from the smaller runs
 -- only (from the third size on): the same leap past the measured range that
--- the projection makes, which leave-one-out, mostly interpolating, hides.
+-- the projection makes, which leave-one-out, mostly interpolating, hides. A
+-- model with measured parts (se) is charged only the part of a miss beyond
+-- twice their standard error.
 local function forward(model, points)
   local sorted = {}
   for i, p in ipairs(points) do sorted[i] = p end
@@ -425,6 +505,15 @@ local function forward(model, points)
     local ok, f = pcall(model.fit, smaller)
     if not (ok and f) then return errs, nil end
     local e = model.predict(f, sorted[i].n) / sorted[i].t - 1
+    -- A miss within twice the spread of the model's measured parts (the
+    -- per-stage model's fixed parts: start-up and model loading jitter by
+    -- seconds from run to run) is that noise, not an error of the leap; the
+    -- interval carries the noise (M.interval), the forward error the rest.
+    local se = model.se and model.se(f, sorted[i].n)
+    if se and se > 0 then
+      local excess = math.max(0, math.abs(e) * sorted[i].t - 2 * se) / sorted[i].t
+      e = e < 0 and -excess or excess
+    end
     errs[#errs + 1] = e
     sum = sum + math.abs(e)
   end
@@ -492,18 +581,22 @@ end
 -- interval is the chosen model's interval for n sequences: its projection ±
 -- the largest of 5%, its worst forward or leave-one-out error (for the
 -- per-stage model: forward only) and, for the per-stage model, twice the
--- standard error of its measured parts at n.
+-- standard error of its measured parts at n; for the per-stage model widened
+-- to the range its parts' power laws span (stages_bounds), that standard
+-- error again beyond it.
 function M.interval(choice, n)
   if not choice.worst then return nil end
   local t = M.predict(choice, n)
   local half = t * math.max(0.05, choice.worst)
+  local low, high, noise = t, t, 0
   for _, c in ipairs(choice.candidates) do
     if c.name == choice.model and c.model.se then
-      local se = c.model.se(c.fit, n)
-      if se then half = math.max(half, 2 * se) end
+      noise = 2 * (c.model.se(c.fit, n) or 0)
+      half = math.max(half, noise)
     end
+    if c.name == choice.model and c.model.bounds then low, high = c.model.bounds(c.fit, n) end
   end
-  return t - half, t + half
+  return math.min(t - half, low - noise), math.max(t + half, high + noise)
 end
 
 -- predict gives the chosen model's (or a named candidate's) seconds for n.
