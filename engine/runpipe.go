@@ -67,6 +67,13 @@ func (rt *runtime) readRunOpts(L *lua.LState, st *testState) runOpts {
 		}
 	}
 	o.spec.Markers = readStages(L, opts)
+	if p := lua.LVAsString(opts.RawGetString("stages_end")); p != "" {
+		m, err := pipeline.NewMarker("stages_end", p)
+		if err != nil {
+			L.ArgError(1, err.Error())
+		}
+		o.spec.StagesEnd = &m
+	}
 	if p := lua.LVAsString(opts.RawGetString("line_time")); p != "" {
 		var err error
 		if o.spec.LineTime, err = newLineTime(p); err != nil {

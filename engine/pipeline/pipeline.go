@@ -56,6 +56,13 @@ type Spec struct {
 	// if that is earlier and not before the stage before it. A pipeline that
 	// paces itself by a model of time prints its model's time.
 	LineTime func(line string) (unix float64, ok bool)
+	// StagesEnd, when set, matches a line that ends the running stage, at
+	// the line's own time where LineTime reads one (else on arrival): no
+	// stage runs after it until the next stage line. Without it the last
+	// stage runs until the process exits. A pipeline that paces itself by a
+	// model of time ends its last stage at the model's time, before the
+	// wall time a busy machine takes to write its results and exit.
+	StagesEnd *Marker
 }
 
 // RunningFile is the name of Spec.RunningFile in a results dir.
@@ -409,7 +416,11 @@ func readOutput(s Spec, run *result.Run, st *stager, outPipe, errPipe io.Reader,
 // out-of-memory words, a stage marker's literal or the Line hook's.
 func newLineMatcher(s Spec, line func(string, []byte, time.Duration)) *lineMatcher {
 	m := &lineMatcher{lits: slices.Clone(oomWords), line: line}
-	for _, mk := range s.Markers {
+	markers := s.Markers
+	if s.StagesEnd != nil {
+		markers = append(slices.Clone(markers), *s.StagesEnd)
+	}
+	for _, mk := range markers {
 		if mk.lit == nil {
 			m.everyLine = true
 		}
@@ -555,8 +566,22 @@ type stager struct {
 }
 
 // line starts the stage of the first marker that matches line (b: its
-// bytes), read at the given time since the start.
+// bytes), read at the given time since the start, or ends the running stage
+// where the line matches Spec.StagesEnd instead.
 func (st *stager) line(line string, b []byte, at time.Duration) {
+	if st.startLine(line, b, at) {
+		return
+	}
+	if e := st.spec.StagesEnd; e != nil && (e.lit == nil || bytes.Contains(b, e.lit)) {
+		if ok, _ := e.match(line); ok {
+			st.end(line, at)
+		}
+	}
+}
+
+// startLine starts the stage of the first marker that matches line, and
+// says whether one did.
+func (st *stager) startLine(line string, b []byte, at time.Duration) bool {
 	for _, m := range st.spec.Markers {
 		if m.lit != nil && !bytes.Contains(b, m.lit) {
 			continue
@@ -577,7 +602,7 @@ func (st *stager) line(line string, b []byte, at time.Duration) {
 		at := st.lineAt(line, at)
 		if st.started && st.run.Stages[st.current].Name == m.Name {
 			st.mu.Unlock()
-			return
+			return true
 		}
 		if st.started {
 			st.run.Stages[st.current].End = at.Seconds()
@@ -588,13 +613,32 @@ func (st *stager) line(line string, b []byte, at time.Duration) {
 		if st.spec.Hooks.Stage != nil {
 			st.spec.Hooks.Stage(m.Name, st.start.Add(at))
 		}
+		return true
+	}
+	return false
+}
+
+// end ends the running stage, if any, at the line's time (lineAt); the
+// sampler's readings from then on belong to no stage.
+func (st *stager) end(line string, at time.Duration) {
+	st.mu.Lock()
+	if !st.started {
+		st.mu.Unlock()
 		return
+	}
+	at = st.lineAt(line, at)
+	st.run.Stages[st.current].End = at.Seconds()
+	st.started = false
+	st.mu.Unlock()
+	if st.spec.Hooks.Stage != nil {
+		st.spec.Hooks.Stage("", st.start.Add(at))
 	}
 }
 
 // lineAt is when a stage line that arrived at (since the start) happened:
 // then, or at the line's own time where Spec.LineTime reads one that is
-// earlier and not before the current stage's start. st.mu is held.
+// earlier and not before the last stage's start (its end, once ended), so
+// the stages stay in order. st.mu is held.
 func (st *stager) lineAt(line string, at time.Duration) time.Duration {
 	if st.spec.LineTime == nil {
 		return at
@@ -605,8 +649,12 @@ func (st *stager) lineAt(line string, at time.Duration) time.Duration {
 	}
 	own := time.Duration((unix - float64(st.start.UnixNano())/1e9) * float64(time.Second))
 	floor := time.Duration(0)
-	if st.started {
-		floor = time.Duration(st.run.Stages[st.current].Start * float64(time.Second))
+	if n := len(st.run.Stages); n > 0 {
+		last := st.run.Stages[n-1]
+		floor = time.Duration(last.Start * float64(time.Second))
+		if !st.started {
+			floor = time.Duration(last.End * float64(time.Second))
+		}
 	}
 	if own < at {
 		at = max(own, floor)

@@ -126,6 +126,7 @@ function M.run(t, name, input, opts, run_opts)
     sample_every = run_opts.sample_every,
     progress = run_opts.progress ~= "" and run_opts.progress or nil,
     line_time = profile.line_time, -- nil: stage lines timed on arrival
+    stages_end = profile.stages_end, -- nil: a stage runs to the next one, the last to the exit
     oom_exit_code = run_opts.oom_exit_code,
     tail_lines = profile.tail_lines,
   }

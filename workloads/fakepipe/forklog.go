@@ -73,7 +73,8 @@ const (
 )
 
 // telemetry is the fork's PipelineTelemetry: "=== Stage N: NAME ===" when a
-// stage starts, "  NAME completed in X.Xs [extra]" when it ends, and the
+// stage starts, "  NAME completed in X.Xs [extra]" when it ends (each with
+// the model's time, "(t=UNIX SECONDS)", which the fork's lines lack), and the
 // PIPELINE SUMMARY block at the end, all logged by the main process.
 type telemetry struct {
 	log    logger
@@ -106,13 +107,18 @@ func (t *telemetry) begin(name string) {
 }
 
 // end closes a stage; extra is its bracketed figures ("sequences: 20").
+// The line ends with the model's time, as the stage lines do: the profile
+// ends the stage there (stages_end), so that the last stage ends at the
+// model's time, not when a busy machine got round to writing the results
+// and exiting.
 func (t *telemetry) end(name, extra string) {
-	d := clock.now().Sub(t.began[name])
+	now := clock.now()
+	d := now.Sub(t.began[name])
 	t.took[name] = d
 	if extra != "" {
 		extra = " [" + extra + "]"
 	}
-	t.log.line("  %s completed in %.1fs%s", name, d.Seconds(), extra)
+	t.log.line("  %s completed in %.1fs%s (t=%.6f)", name, d.Seconds(), extra, unixSeconds(now))
 }
 
 // summary logs the PIPELINE SUMMARY block.

@@ -101,11 +101,18 @@ for i, s in ipairs(M.stage_list) do
 end
 
 -- A stage line's own time, where it carries one: the fake pipeline ends its
--- stage lines with its model's time, "(t=UNIX SECONDS)", so that its stages
--- (their windows, and the GPU readings the sampler gives each) are timed by
--- its model, not by when a busy machine delivered the lines. The fork's
--- lines carry none: they are timed on arrival.
-M.line_time = "re:=== \\(t=(?P<t>\\d+(?:\\.\\d+)?)\\)$"
+-- stage lines and their "completed in" lines with its model's time,
+-- "(t=UNIX SECONDS)", so that its stages (their windows, and the GPU
+-- readings the sampler gives each) are timed by its model, not by when a
+-- busy machine delivered the lines. The fork's lines carry none: they are
+-- timed on arrival.
+M.line_time = "re:\\(t=(?P<t>\\d+(?:\\.\\d+)?)\\)$"
+-- A line that ends the running stage: only a "completed in" line with its
+-- own time, the fake pipeline's, whose last stage then ends at its model's
+-- time rather than when the process exits, after the wall time a busy
+-- machine takes to write the results. The fork's stages run on to the next
+-- stage line and the last one to its exit, as before.
+M.stages_end = "re:completed in [\\d.]+s.* \\(t=\\d+(?:\\.\\d+)?\\)$"
 
 -- The stages whose GPU memory peak_memory_per_stage checks.
 M.memory_stages = { "translation", "dnabert", "esm", "merge", "predict" }
