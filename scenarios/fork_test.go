@@ -135,8 +135,8 @@ func TestScenariosSpeakTheFork(t *testing.T) {
 		{name: "flags that do nothing are no slowdown", scenario: "optimization_impact",
 			knobs: "--time-per-seq 20ms --load-time 0 --streams-speedup 0 --persistent-overhead 0",
 			vars:  []string{"preset=smoke", "min_runs=3", "max_runs=5"},
-			pass:  true, want: []string{"log: --persistent-models does not reach the work here (virnucpro profile)",
-				"log: --cuda-streams does not reach the work here (virnucpro profile)"}},
+			pass:  true, want: []string{"log: --persistent-models does not reach the work in the virnucpro profile's pipeline",
+				"log: --cuda-streams does not reach the work in the virnucpro profile's pipeline"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

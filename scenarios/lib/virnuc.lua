@@ -168,7 +168,7 @@ function M.note_inert(t, opts)
   for _, f in ipairs(M.inert(opts)) do
     if not inert_noted[t][f[1]] then
       inert_noted[t][f[1]] = true
-      t:log(string.format("%s does not reach the work here (%s profile): %s", f[1], profile.name, f[2]))
+      t:log(string.format("%s does not reach the work in the %s profile's pipeline: %s (a pipeline that differs, such as virnucsim, shows it in the comparison)", f[1], profile.name, f[2]))
     end
   end
 end
