@@ -128,9 +128,9 @@ test-python:
 
 # The scenario tests three times over while stress-ng keeps BUSY_CPUS cores
 # busy: their verdicts come from the fake pipeline's model of time and
-# utilization (its Done, Progress and stage lines' model times, the sim GPUs'
-# model integrals), not from how loaded the machine is. It takes about 22
-# minutes on a 2-core machine.
+# utilization (its Done, Progress, stage and completed lines' model times, the sim GPUs'
+# model integrals), not from how loaded the machine is. It takes about 26
+# minutes on a 2-core machine; .ci/run runs it after make test.
 BUSY_CPUS ?= 2
 test-busy: build-deps
 	@.ci/need stress-ng stress-ng "keeps the machine busy for make test-busy"
