@@ -279,6 +279,24 @@ func TestTyposNameTheClosest(t *testing.T) {
 	}
 }
 
+// TestStagesEndFromLua: bench.pipeline.run's stages_end ends the running
+// stage at its line, before the process exits, and a pattern that does not
+// compile is the test's error, naming the option.
+func TestStagesEndFromLua(t *testing.T) {
+	rep, err := runFiles(t, nil, "testdata/stages_end.lua")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := rep.Suites[0]
+	if c := caseByName(t, s, "the end line ends the stage before the exit"); c.Status != result.Passed {
+		t.Errorf("%s %+v %+v", c.Status, c.Failures, c.Error)
+	}
+	c := caseByName(t, s, "bad regexp")
+	if want := "stages_end"; c.Status != result.Errored || c.Error == nil || !strings.Contains(c.Error.Message, want) {
+		t.Errorf("bad regexp: %s %+v, want an error naming %q", c.Status, c.Error, want)
+	}
+}
+
 func TestProgressFromLua(t *testing.T) {
 	rep, err := runFiles(t, nil, "testdata/progress.lua")
 	if err != nil {

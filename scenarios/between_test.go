@@ -4,6 +4,7 @@ import (
 	"math"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -55,5 +56,20 @@ func TestBetweenStages(t *testing.T) {
 				t.Errorf("%s; got %v", msg, m)
 			}
 		})
+	}
+}
+
+// TestBetweenStagesRefusesOtherValues: between_stages takes fixed or fit;
+// anything else is a one-line load error and exit 2, before anything runs.
+func TestBetweenStagesRefusesOtherValues(t *testing.T) {
+	dir := t.TempDir()
+	cmd := exec.Command(filepath.Join(bin, "benchctl"), "run", "--gpu-backend", "none", "--results-dir", dir,
+		"--var", "between_stages=linear", "typical_10h.lua")
+	out, err := cmd.CombinedOutput()
+	if code := cmd.ProcessState.ExitCode(); err == nil || code != 2 {
+		t.Fatalf("exit %d (%v), want 2\n%s", code, err, out)
+	}
+	if !strings.Contains(string(out), `--var between_stages="linear": want fixed or fit`) {
+		t.Errorf("output lacks the reason:\n%s", out)
 	}
 }

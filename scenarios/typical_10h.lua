@@ -43,21 +43,14 @@ if projection.between ~= "fixed" and projection.between ~= "fit" then
   error(string.format("--var between_stages=%q: want fixed or fit", projection.between), 0)
 end
 
--- own_stages is a run's own seconds per stage, as the pipeline reports them
--- (the profile's stage_time lines), or nil. Only for a run on one GPU: with
--- several workers the model stages' lines are the first worker's alone, and
--- the others' work falls between them, where it grows with the input.
+-- own_stages is a run's own seconds per stage, as the pipeline reports them,
+-- or nil. Only for a run on one GPU: with several workers the model stages'
+-- lines are the first worker's alone, and the others' work falls between
+-- them, where it grows with the input.
 local function own_stages(run)
-  if #virnuc.gpus() ~= 1 then return nil end
-  local own
-  for k, f in pairs(virnuc.figures(run)) do
-    local name = k:match("^fork_stage_(.+)_seconds$")
-    if name then
-      own = own or {}
-      own[name] = f.value
-    end
-  end
-  return own
+  if not per_stage or #virnuc.gpus() ~= 1 then return nil end
+  local own = virnuc.stage_times(run)
+  return next(own) and own or nil
 end
 
 -- check_against_run runs n sequences and records how far each projection missed.
@@ -104,7 +97,7 @@ virnuc.test("typical sample projected under 10 h", function(t)
       { warmup = i == 1 and warmup or 0, progress = virnuc.progress })
     if not virnuc.expect_ok(t, run, "run of " .. n .. " sequences") then return end
     points[#points + 1] = { n = n, t = virnuc.seconds(t, run), progress = run.progress,
-      stages = per_stage and run.stages or nil, own = per_stage and own_stages(run) or nil }
+      stages = per_stage and run.stages or nil, own = own_stages(run) }
     last = { run = run, n = n }
   end
 

@@ -11,20 +11,24 @@ import (
 	"github.com/benchctl/benchctl/result"
 )
 
+var tAtEnd = regexp.MustCompile(`\(t=(?P<t>[\d.]+)\)`)
+
+// lineTime reads a line's own time from "(t=UNIX SECONDS)", as a profile's
+// line_time pattern would.
+func lineTime(line string) (float64, bool) {
+	m := tAtEnd.FindStringSubmatch(line)
+	if m == nil {
+		return 0, false
+	}
+	v, err := strconv.ParseFloat(m[1], 64)
+	return v, err == nil
+}
+
 // TestLineTime: a stage line that carries its own time starts its stage
 // then, not when it arrived; a line without one, or whose time is later than
 // its arrival or earlier than the stage before it, is timed on arrival or at
 // that stage's start.
 func TestLineTime(t *testing.T) {
-	re := regexp.MustCompile(`\(t=(?P<t>[\d.]+)\)`)
-	lineTime := func(line string) (float64, bool) {
-		m := re.FindStringSubmatch(line)
-		if m == nil {
-			return 0, false
-		}
-		v, err := strconv.ParseFloat(m[1], 64)
-		return v, err == nil
-	}
 	// Each stage line is printed half a second after the time it carries
 	// ("b" with none, "c" with one before "b" started).
 	script := `t0=$(date +%s.%N); echo "stage a (t=$t0)"; sleep 0.5
@@ -60,15 +64,6 @@ echo "stage d (t=$t1)"`
 // runs the script: its sleeps only get longer, and a bound between two
 // arrivals allows half the sleep between them for the first to be read late.
 func TestStagesEnd(t *testing.T) {
-	re := regexp.MustCompile(`\(t=(?P<t>[\d.]+)\)`)
-	lineTime := func(line string) (float64, bool) {
-		m := re.FindStringSubmatch(line)
-		if m == nil {
-			return 0, false
-		}
-		v, err := strconv.ParseFloat(m[1], 64)
-		return v, err == nil
-	}
 	end, err := NewMarker("stages_end", "re:^done")
 	if err != nil {
 		t.Fatal(err)

@@ -572,30 +572,34 @@ func (st *stager) line(line string, b []byte, at time.Duration) {
 	if st.startLine(line, b, at) {
 		return
 	}
-	if e := st.spec.StagesEnd; e != nil && (e.lit == nil || bytes.Contains(b, e.lit)) {
-		if ok, _ := e.match(line); ok {
-			st.end(line, at)
-		}
+	if e := st.spec.StagesEnd; e != nil && st.matches(*e, line, b) {
+		st.end(line, at)
 	}
+}
+
+// matches says whether marker m matches line (b: its bytes), its literal
+// tried first, and counts a match that gave up against m's name.
+func (st *stager) matches(m Marker, line string, b []byte) bool {
+	if m.lit != nil && !bytes.Contains(b, m.lit) {
+		return false
+	}
+	ok, err := m.match(line)
+	if err != nil {
+		st.mu.Lock()
+		if st.gaveUp == nil {
+			st.gaveUp = map[string]int{}
+		}
+		st.gaveUp[m.Name]++
+		st.mu.Unlock()
+	}
+	return ok
 }
 
 // startLine starts the stage of the first marker that matches line, and
 // says whether one did.
 func (st *stager) startLine(line string, b []byte, at time.Duration) bool {
 	for _, m := range st.spec.Markers {
-		if m.lit != nil && !bytes.Contains(b, m.lit) {
-			continue
-		}
-		ok, err := m.match(line)
-		if err != nil {
-			st.mu.Lock()
-			if st.gaveUp == nil {
-				st.gaveUp = map[string]int{}
-			}
-			st.gaveUp[m.Name]++
-			st.mu.Unlock()
-		}
-		if !ok {
+		if !st.matches(m, line, b) {
 			continue
 		}
 		st.mu.Lock()

@@ -71,6 +71,21 @@ function M.naive(point, n)
   return point.t / point.n * n
 end
 
+-- power is the least-squares fit in logs of t = c * n^p: { c, p } from
+-- { {n=, t=}, ... }; nil unless there are two sizes and every n and t is
+-- positive.
+function M.power(points)
+  local sizes, logs = {}, {}
+  for i, p in ipairs(points) do
+    if p.n <= 0 or p.t <= 0 then return nil end
+    sizes[p.n] = true
+    logs[i] = { n = math.log(p.n), t = math.log(p.t) }
+  end
+  if not next(sizes, next(sizes)) then return nil end
+  local f = M.fit(logs)
+  return { c = math.exp(f.fixed), p = f.per_seq }
+end
+
 -- time_at is the time at which progress (a list of {t, n}) first reached
 -- items, interpolated between the points around it.
 local function time_at(progress, items)
@@ -142,15 +157,9 @@ M.models = {
   {
     name = "power",
     fit = function(points)
-      if #points < 2 then return nil end
-      local logs = {}
-      for i, p in ipairs(points) do
-        if p.n <= 0 or p.t <= 0 then return nil end
-        logs[i] = { n = math.log(p.n), t = math.log(p.t) }
-      end
-      local f = M.fit(logs)
-      if f.per_seq <= 0 then return nil end
-      return { c = math.exp(f.fixed), p = f.per_seq }
+      local f = M.power(points)
+      if not f or f.p <= 0 then return nil end
+      return f
     end,
     predict = function(f, n) return f.c * n ^ f.p end,
     describe = function(f) return string.format("t(n) = %.3g x n^%.3f", f.c, f.p) end,
@@ -264,13 +273,22 @@ local function mean_sd(xs)
   return m, math.sqrt(v / (#xs - 1))
 end
 
+-- fixed_part is a part projected as the mean of its durations (obs), with
+-- their spread as its standard error.
+local function fixed_part(name, obs)
+  local ts = {}
+  for i, o in ipairs(obs) do ts[i] = o.t end
+  local mean, sd = mean_sd(ts)
+  return { name = name, obs = obs, kind = "fixed", per_seq = 0, fixed = mean, sd = sd }
+end
+
 -- fit_part fits one part's durations (obs: { {n=, t=}, ... }); rate is the
 -- steady progress reading { per_seq, unsteady, from, t } of the largest run
 -- with one, or nil.
 local function fit_part(name, obs, rate)
   local c = { name = name, obs = obs }
-  local sizes, ts = {}, {}
-  for i, o in ipairs(obs) do sizes[o.n], ts[i] = true, o.t end
+  local sizes = {}
+  for _, o in ipairs(obs) do sizes[o.n] = true end
   local lin = next(sizes, next(sizes)) and M.fit(obs) or nil
   if rate then
     local rest = {}
@@ -280,7 +298,7 @@ local function fit_part(name, obs, rate)
     c.lin = lin and lin.per_seq_se and lin or nil
     return c
   end
-  local mean, sd = mean_sd(ts)
+  local fixed = fixed_part(name, obs)
   if lin and lin.per_seq > 0 then
     -- Positive-part James-Stein shrinkage of the slope by its t statistic:
     -- a slope within a standard error of zero is noise (a fixed cost), one
@@ -290,12 +308,12 @@ local function fit_part(name, obs, rate)
     c.lin = lin
     if keep > 0 then
       c.kind, c.per_seq, c.shrunk = "per_seq", lin.per_seq * keep, 1 - keep
-      c.fixed = mean - c.per_seq * lin.mean_n
+      c.fixed = fixed.fixed - c.per_seq * lin.mean_n
       return c
     end
   end
-  c.kind, c.per_seq, c.fixed, c.sd = "fixed", 0, mean, sd
-  return c
+  fixed.lin = c.lin
+  return fixed
 end
 
 -- part_at is one part's seconds for n sequences and its standard error: the
@@ -322,8 +340,8 @@ end
 -- where it took 37.8 s (BENCHMARKS.md, section 6).
 M.between = "fixed"
 
--- own_names returns the stage names (in order) whose own time every run
--- reports, or nil when none does.
+-- own_names returns the set of stage names whose own time every run
+-- reports ({ [name] = true }), or nil when there is none.
 local function own_names(points, names)
   local out = {}
   for _, name in ipairs(names) do
@@ -380,29 +398,11 @@ local function fit_stages(points)
   local outside = {}
   for i, p in ipairs(points) do outside[i] = { n = p.n, t = parts[i].outside } end
   if own and M.between == "fixed" then
-    local ts = {}
-    for i, o in ipairs(outside) do ts[i] = o.t end
-    local mean, sd = mean_sd(ts)
-    f.parts[#f.parts + 1] = { name = "(between stages)", obs = outside, kind = "fixed", per_seq = 0, fixed = mean, sd = sd }
+    f.parts[#f.parts + 1] = fixed_part("(between stages)", outside)
   else
     f.parts[#f.parts + 1] = fit_part(own and "(between stages)" or "(outside stages)", outside, nil)
   end
   return f
-end
-
--- power_part is a part's power law t = c * n^p over its own durations (two
--- sizes or more, every duration positive), or nil.
-local function power_part(c)
-  local sizes = {}
-  for _, o in ipairs(c.obs or {}) do
-    if o.t <= 0 or o.n <= 0 then return nil end
-    sizes[o.n] = true
-  end
-  if not next(sizes, next(sizes)) then return nil end
-  local logs = {}
-  for i, o in ipairs(c.obs) do logs[i] = { n = math.log(o.n), t = math.log(o.t) } end
-  local lf = M.fit(logs)
-  return { c = math.exp(lf.fixed), p = lf.per_seq }
 end
 
 -- stages_bounds is the range the per-stage projection for n spans when each
@@ -418,7 +418,7 @@ local function stages_bounds(f, n)
     local pt = M.part_at(c, n)
     local alt = pt
     if c.kind ~= "fixed" then
-      local pw = power_part(c)
+      local pw = M.power(c.obs)
       if pw then alt = pw.c * n ^ pw.p end
     end
     lo, hi = lo + math.min(pt, alt), hi + math.max(pt, alt)
@@ -590,11 +590,11 @@ function M.interval(choice, n)
   local half = t * math.max(0.05, choice.worst)
   local low, high, noise = t, t, 0
   for _, c in ipairs(choice.candidates) do
-    if c.name == choice.model and c.model.se then
-      noise = 2 * (c.model.se(c.fit, n) or 0)
+    if c.name == choice.model then
+      noise = 2 * (c.model.se and c.model.se(c.fit, n) or 0)
       half = math.max(half, noise)
+      if c.model.bounds then low, high = c.model.bounds(c.fit, n) end
     end
-    if c.name == choice.model and c.model.bounds then low, high = c.model.bounds(c.fit, n) end
   end
   return math.min(t - half, low - noise), math.max(t + half, high + noise)
 end

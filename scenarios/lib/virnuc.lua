@@ -173,6 +173,11 @@ function M.note_inert(t, opts)
   end
 end
 
+-- output is a run's output as both streams' tails give it.
+local function output(run)
+  return (run.stdout or "") .. "\n" .. (run.stderr or "")
+end
+
 local function number(s)
   if s == nil then return nil end
   return tonumber((s:gsub(",", "")))
@@ -182,7 +187,7 @@ end
 -- tails): { [metric] = { value, unit, better } }, and per stage,
 -- fork_stage_<key>_seconds.
 function M.figures(run)
-  local text = (run.stdout or "") .. "\n" .. (run.stderr or "")
+  local text = output(run)
   local out = {}
   for _, fig in ipairs(profile.figures or {}) do
     local vals = {}
@@ -197,12 +202,23 @@ function M.figures(run)
       out[fig.metric] = { value = v, unit = fig.unit, better = fig.better }
     end
   end
-  if profile.stage_time then
-    for _, s in ipairs(profile.stage_list or {}) do
-      local pat = profile.stage_time[1] .. s[2]:gsub("[%^%$%(%)%%%.%[%]%*%+%-%?]", "%%%0") .. profile.stage_time[2]
-      local v = number(text:match(pat))
-      if v then out["fork_stage_" .. s[1] .. "_seconds"] = { value = v, unit = "s", better = "lower" } end
-    end
+  for key, v in pairs(M.stage_times(run)) do
+    out["fork_stage_" .. key .. "_seconds"] = { value = v, unit = "s", better = "lower" }
+  end
+  return out
+end
+
+-- stage_times is a run's own seconds per stage key, as the pipeline reports
+-- them (the profile's stage_time lines): { [key] = seconds }, empty where it
+-- reports none.
+function M.stage_times(run)
+  local text = output(run)
+  local out = {}
+  if not profile.stage_time then return out end
+  for _, s in ipairs(profile.stage_list or {}) do
+    local pat = profile.stage_time[1] .. s[2]:gsub("[%^%$%(%)%%%.%[%]%*%+%-%?]", "%%%0") .. profile.stage_time[2]
+    local v = number(text:match(pat))
+    if v then out[s[1]] = v end
   end
   return out
 end
@@ -213,7 +229,7 @@ end
 -- itself by a model of time reports the model's), else benchctl's wall time.
 -- The source is "pipeline" or "wall".
 function M.duration(run)
-  local text = (run.stdout or "") .. "\n" .. (run.stderr or "")
+  local text = output(run)
   for _, pat in ipairs(profile.durations or {}) do
     local v
     for x in text:gmatch(pat) do v = number(x) end
